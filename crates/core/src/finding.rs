@@ -1,0 +1,256 @@
+//! Findings: a rule's confirmed match, with where it is and a fingerprint of what it is.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use sha2::{Digest, Sha256};
+
+use crate::rules::{Confidence, Kind, Rule};
+use crate::scan::engine::RawMatch;
+
+/// A leaked credential.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct Finding {
+    /// The rule that found it.
+    pub rule: Arc<Rule>,
+    /// The file it is in; `None` for bytes scanned without a name.
+    pub path: Option<PathBuf>,
+    /// Where the secret is.
+    pub location: Location,
+    /// The secret itself. Its `Display` and `Debug` show only a short prefix.
+    pub secret: Secret,
+    /// A stable id of this credential: the rule id and a keyed hash of the secret, never its
+    /// position, so moving code does not change it.
+    pub fingerprint: String,
+    /// Shannon entropy of the secret, in bits per byte.
+    pub entropy: f64,
+    pub(crate) context: Context,
+}
+
+/// Where a secret is: 1-based lines and columns (columns count bytes; `end_column` is one past
+/// the secret's last byte, as in SARIF) and 0-based byte offsets (`end` exclusive).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[non_exhaustive]
+pub struct Location {
+    /// Line of the first byte of the secret.
+    pub line: usize,
+    /// Column of the first byte of the secret.
+    pub column: usize,
+    /// Line of the last byte of the secret.
+    pub end_line: usize,
+    /// Column one past the last byte of the secret.
+    pub end_column: usize,
+    /// Byte offset of the secret's start.
+    pub start: usize,
+    /// Byte offset one past the secret's end.
+    pub end: usize,
+}
+
+/// A secret value. `Display` and `Debug` redact it; [`Secret::expose`] gives it whole.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct Secret(String);
+
+impl Secret {
+    /// The whole secret. Print it only when the user asked for it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    /// A short prefix and an ellipsis, such as `ghp_ab…`: enough to recognise, never enough to use.
+    pub fn redacted(&self) -> String {
+        let len = self.0.chars().count();
+        let keep = (len / 4).min(6);
+        let prefix: String = self.0.chars().take(keep).collect();
+        format!("{prefix}…")
+    }
+}
+
+impl fmt::Display for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.redacted())
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Secret({:?})", self.redacted())
+    }
+}
+
+/// The text around a secret on its line, cut short, for reports.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Context {
+    pub(crate) before: String,
+    pub(crate) after: String,
+}
+
+const CONTEXT_BYTES: usize = 80;
+
+impl Finding {
+    /// The id of the rule, such as `github.pat-classic`.
+    pub fn rule_id(&self) -> &str {
+        self.rule.id()
+    }
+    /// The provider's display name.
+    pub fn provider(&self) -> &str {
+        self.rule.provider()
+    }
+    /// The kind of credential.
+    pub fn kind(&self) -> Kind {
+        self.rule.kind()
+    }
+    /// How sure the rule is.
+    pub fn confidence(&self) -> Confidence {
+        self.rule.confidence()
+    }
+    /// Whether a checksum or structure check validated the secret (`None`: the rule has none).
+    pub fn checksum_valid(&self) -> Option<bool> {
+        // A secret that fails its validator is never reported, so present means valid.
+        self.rule.checksum().map(|_| true)
+    }
+    /// The path as text, `-` when there is none.
+    pub fn path_display(&self) -> String {
+        self.path.as_deref().map_or_else(|| "-".to_string(), |p| p.display().to_string())
+    }
+    /// The secret's line, cut to a few dozen bytes either side, with the secret shown whole or
+    /// redacted.
+    pub fn line_context(&self, show_secret: bool) -> String {
+        let secret =
+            if show_secret { self.secret.expose().to_string() } else { self.secret.redacted() };
+        format!("{}{}{}", self.context.before, secret, self.context.after)
+    }
+}
+
+/// The key of fingerprints. Fixed, so fingerprints agree across machines and versions; it makes
+/// the hash specific to tokenhound rather than a bare SHA-256 of the secret.
+const FINGERPRINT_KEY: &[u8] = b"tokenhound fingerprint v1";
+
+pub(crate) fn fingerprint(rule_id: &str, secret: &[u8]) -> String {
+    let mut h = Sha256::new();
+    h.update(FINGERPRINT_KEY);
+    h.update((rule_id.len() as u64).to_le_bytes());
+    h.update(rule_id.as_bytes());
+    h.update(secret);
+    let digest = h.finalize();
+    let mut out = String::with_capacity(32);
+    for b in &digest[..16] {
+        out.push_str(&format!("{b:02x}"));
+    }
+    out
+}
+
+/// Turns the raw matches of one input (sorted by start) into findings, counting lines once.
+pub(crate) fn build(
+    hay: &[u8],
+    path: Option<&Path>,
+    matches: &[RawMatch],
+    rules: &[crate::scan::engine::CompiledRule],
+    out: &mut Vec<Finding>,
+) {
+    let mut counter = LineCounter::default();
+    for m in matches {
+        let (line, line_start) = counter.advance(hay, m.start);
+        let last = m.end.saturating_sub(1).max(m.start);
+        let (end_line, end_line_start) = counter.peek(hay, last);
+        let rule = &rules[m.rule as usize].rule;
+        let secret = &hay[m.start..m.end];
+        out.push(Finding {
+            rule: Arc::clone(rule),
+            path: path.map(Path::to_path_buf),
+            location: Location {
+                line,
+                column: m.start - line_start + 1,
+                end_line,
+                end_column: m.end - end_line_start + 1,
+                start: m.start,
+                end: m.end,
+            },
+            secret: Secret(String::from_utf8_lossy(secret).into_owned()),
+            fingerprint: fingerprint(rule.id(), secret),
+            entropy: m.entropy,
+            context: context(hay, m.start, m.end),
+        });
+    }
+}
+
+fn context(hay: &[u8], start: usize, end: usize) -> Context {
+    let line = crate::scan::filters::line_of(hay, start, end);
+    // `line` is a subslice of `hay`: recover its offset to split around the secret.
+    let line_start = line.as_ptr() as usize - hay.as_ptr() as usize;
+    let line_end = line_start + line.len();
+    let before = &hay[line_start.max(start.saturating_sub(CONTEXT_BYTES))..start];
+    let after = if end < line_end { &hay[end..line_end.min(end + CONTEXT_BYTES)] } else { &[][..] };
+    let lossy = |b: &[u8]| String::from_utf8_lossy(b).replace(['\r', '\n', '\t'], " ");
+    Context {
+        before: lossy(before).trim_start().to_string(),
+        after: lossy(after).trim_end().to_string(),
+    }
+}
+
+/// Counts lines forward through a haystack, so that line numbers of N findings cost one pass.
+#[derive(Default)]
+struct LineCounter {
+    offset: usize,
+    line: usize,
+    line_start: usize,
+}
+
+impl LineCounter {
+    /// The 1-based line of `offset` and the offset where that line starts. Offsets must not
+    /// decrease between calls by more than the current line (findings arrive sorted).
+    fn advance(&mut self, hay: &[u8], offset: usize) -> (usize, usize) {
+        if offset < self.line_start {
+            *self = LineCounter::default();
+        }
+        for nl in memchr::memchr_iter(b'\n', &hay[self.offset..offset]) {
+            self.line += 1;
+            self.line_start = self.offset + nl + 1;
+        }
+        self.offset = offset;
+        (self.line + 1, self.line_start)
+    }
+
+    fn peek(&self, hay: &[u8], offset: usize) -> (usize, usize) {
+        let mut probe = LineCounter { ..*self };
+        probe.advance(hay, offset)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redaction_keeps_a_short_prefix() {
+        let s = Secret("ghp_abcdefghijklmnopqrstuvwxyz0123456789".into());
+        assert_eq!(s.redacted(), "ghp_ab…");
+        assert_eq!(format!("{s}"), "ghp_ab…");
+        assert!(!format!("{s:?}").contains("cdef"));
+        assert_eq!(Secret("hunter22".into()).redacted(), "hu…");
+        assert_eq!(Secret("abc".into()).redacted(), "…");
+    }
+
+    #[test]
+    fn fingerprint_depends_on_rule_and_secret_only() {
+        let a = fingerprint("x.key", b"secret-value");
+        assert_eq!(a.len(), 32);
+        assert_eq!(a, fingerprint("x.key", b"secret-value"));
+        assert_ne!(a, fingerprint("y.key", b"secret-value"));
+        assert_ne!(a, fingerprint("x.key", b"secret-valuf"));
+        // The rule id's length is hashed, so ids cannot bleed into secrets.
+        assert_ne!(fingerprint("x.ke", b"ysecret"), fingerprint("x.key", b"secret"));
+    }
+
+    #[test]
+    fn line_counter_counts_once() {
+        let hay = b"a\nbb\nccc\n";
+        let mut c = LineCounter::default();
+        assert_eq!(c.advance(hay, 0), (1, 0));
+        assert_eq!(c.advance(hay, 3), (2, 2));
+        assert_eq!(c.peek(hay, 6), (3, 5));
+        assert_eq!(c.advance(hay, 7), (3, 5));
+        assert_eq!(c.advance(hay, 1), (1, 0), "going back restarts");
+    }
+}

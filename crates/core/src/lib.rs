@@ -1,0 +1,60 @@
+//! tokenhound finds leaked credentials of non-human identities (API keys, OAuth and bot tokens,
+//! service-account keys, private keys, webhook URLs, connection strings with passwords) in bytes,
+//! files and directory trees.
+//!
+//! The main types:
+//! - [`Rules`]: what credentials look like, as data. [`Rules::builtin`] holds hundreds of
+//!   providers' formats; users add TOML files ([`Rules::from_path`]).
+//! - [`Scanner`]: rules compiled into one keyword automaton plus lazily compiled regexes.
+//!   [`Scanner::new`] for the built-in rules, [`Scanner::builder`] for the rest. Immutable,
+//!   cheap to clone, `Send + Sync`.
+//! - [`Finding`]: a credential found: its rule, location, secret (redacted when displayed) and a
+//!   position-independent fingerprint.
+//! - [`Sink`]: receives findings, skipped files and errors as a scan produces them; `Vec<Finding>`
+//!   and [`Collector`] are sinks, and so is [`report::Reporter`], which writes text, JSON, JSON
+//!   Lines or SARIF.
+//! - [`Error`]: every error names where it happened (file, line, column, rule id).
+//!
+//! # Example
+//!
+//! ```
+//! use tokenhound::Scanner;
+//!
+//! let scanner = Scanner::new()?;
+//! let source = b"aws_access_key_id = AKIAZ7VRSQ5TJN3XW4PL\n";
+//! let findings = scanner.scan_bytes(source, None);
+//! assert_eq!(findings.len(), 1);
+//! let f = &findings[0];
+//! assert_eq!(f.rule_id(), "aws.access-key-id");
+//! assert_eq!((f.location.line, f.location.column), (1, 21));
+//! // Displaying a secret redacts it; `expose` gives it whole.
+//! assert_eq!(f.secret.to_string(), "AKIA…");
+//! # Ok::<(), tokenhound::Error>(())
+//! ```
+//!
+//! Scanning a tree in parallel, collecting results:
+//!
+//! ```no_run
+//! let scanner = tokenhound::Scanner::new()?;
+//! let mut results = tokenhound::Collector::new();
+//! let stats = scanner.scan_path(".", &mut results)?;
+//! for f in &results.findings {
+//!     println!("{}:{}: {} {}", f.path_display(), f.location.line, f.rule_id(), f.secret);
+//! }
+//! println!("{} files, {} skipped", stats.files_scanned, stats.skipped_total());
+//! # Ok::<(), tokenhound::Error>(())
+//! ```
+#![deny(missing_docs)]
+
+mod error;
+mod finding;
+pub mod report;
+mod rules;
+mod scan;
+mod sink;
+
+pub use error::{Error, ErrorKind};
+pub use finding::{Finding, Location, Secret};
+pub use rules::{Confidence, Kind, Rule, Rules};
+pub use scan::{DEFAULT_MAX_FILE_SIZE, Scanner, ScannerBuilder, SkipReason, Stats};
+pub use sink::{Collector, Sink};

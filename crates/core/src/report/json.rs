@@ -1,0 +1,72 @@
+//! The JSON and JSON Lines formats.
+
+use std::io::{self, Write};
+use std::path::PathBuf;
+
+use serde_json::{Value, json};
+
+use super::ReportOptions;
+use crate::{Finding, SkipReason, Stats};
+
+/// The version of the JSON schema of findings; bumped when a field changes meaning.
+pub(crate) const SCHEMA_VERSION: u32 = 1;
+
+pub(crate) fn finding(f: &Finding, options: &ReportOptions) -> Value {
+    let loc = &f.location;
+    json!({
+        "rule": f.rule_id(),
+        "rule_name": f.rule.name(),
+        "provider": f.provider(),
+        "kind": f.kind().as_str(),
+        "confidence": f.confidence().as_str(),
+        "path": f.path.as_ref().map(|p| p.display().to_string()),
+        "line": loc.line,
+        "column": loc.column,
+        "end_line": loc.end_line,
+        "end_column": loc.end_column,
+        "start_offset": loc.start,
+        "end_offset": loc.end,
+        "secret": if options.show_secrets { f.secret.expose().to_string() } else { f.secret.redacted() },
+        "redacted": !options.show_secrets,
+        "fingerprint": f.fingerprint,
+        "entropy": (f.entropy * 1000.0).round() / 1000.0,
+        "checksum": f.checksum_valid().map(|_| "valid"),
+        "snippet": f.line_context(options.show_secrets),
+    })
+}
+
+pub(super) fn document(
+    out: &mut dyn Write,
+    findings: &[Finding],
+    stats: &Stats,
+    skipped: &[(PathBuf, SkipReason)],
+    errors: &[String],
+    options: &ReportOptions,
+) -> io::Result<()> {
+    let doc = json!({
+        "version": SCHEMA_VERSION,
+        "tool": {"name": "tokenhound", "version": env!("CARGO_PKG_VERSION")},
+        "findings": findings.iter().map(|f| finding(f, options)).collect::<Vec<_>>(),
+        "stats": stats_json(stats, skipped, errors),
+    });
+    serde_json::to_writer_pretty(&mut *out, &doc)?;
+    out.write_all(b"\n")
+}
+
+fn stats_json(stats: &Stats, skipped: &[(PathBuf, SkipReason)], errors: &[String]) -> Value {
+    let by_reason: serde_json::Map<String, Value> =
+        stats.skipped.iter().map(|(r, n)| (r.as_str().to_string(), json!(n))).collect();
+    json!({
+        "files_scanned": stats.files_scanned,
+        "bytes_scanned": stats.bytes_scanned,
+        "findings": stats.findings,
+        "skipped": by_reason,
+        "skipped_files": skipped
+            .iter()
+            .map(|(p, r)| json!({"path": p.display().to_string(), "reason": r.as_str()}))
+            .collect::<Vec<_>>(),
+        "errors": stats.errors,
+        "error_messages": errors,
+        "elapsed_ms": stats.elapsed.as_millis() as u64,
+    })
+}

@@ -1,0 +1,69 @@
+//! The text format: one block per finding, and a summary line.
+
+use std::io::{self, Write};
+
+use super::ReportOptions;
+use crate::{Finding, Stats};
+
+const BOLD: &str = "\x1b[1m";
+const RED: &str = "\x1b[31m";
+const DIM: &str = "\x1b[2m";
+const RESET: &str = "\x1b[0m";
+
+pub(super) fn finding(out: &mut dyn Write, f: &Finding, options: &ReportOptions) -> io::Result<()> {
+    let (bold, red, dim, reset) =
+        if options.color { (BOLD, RED, DIM, RESET) } else { ("", "", "", "") };
+    let loc = &f.location;
+    let secret =
+        if options.show_secrets { f.secret.expose().to_string() } else { f.secret.redacted() };
+    writeln!(
+        out,
+        "{bold}{}:{}:{}{reset}: {red}{}{reset} {dim}[{}, {} confidence]{reset} {}",
+        f.path_display(),
+        loc.line,
+        loc.column,
+        f.rule_id(),
+        f.kind(),
+        f.confidence(),
+        f.rule.name(),
+    )?;
+    writeln!(out, "    secret: {secret}  fingerprint: {}", f.fingerprint)?;
+    writeln!(out, "    {dim}{}{reset}", f.line_context(options.show_secrets))
+}
+
+pub(super) fn summary(out: &mut dyn Write, stats: &Stats) -> io::Result<()> {
+    let mut line = format!(
+        "tokenhound: scanned {} file{} ({}) in {:.2}s: {} finding{}",
+        stats.files_scanned,
+        plural(stats.files_scanned),
+        human_bytes(stats.bytes_scanned),
+        stats.elapsed.as_secs_f64(),
+        stats.findings,
+        plural(stats.findings),
+    );
+    let skipped = stats.skipped_total();
+    if skipped > 0 {
+        let reasons: Vec<String> =
+            stats.skipped.iter().map(|(reason, n)| format!("{n} {}", reason.as_str())).collect();
+        line.push_str(&format!("; skipped {skipped} ({})", reasons.join(", ")));
+    }
+    if stats.errors > 0 {
+        line.push_str(&format!("; {} error{}", stats.errors, plural(stats.errors)));
+    }
+    writeln!(out, "{line}")
+}
+
+fn plural(n: u64) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+fn human_bytes(n: u64) -> String {
+    const UNITS: [&str; 4] = ["B", "KiB", "MiB", "GiB"];
+    let mut value = n as f64;
+    let mut unit = 0;
+    while value >= 1024.0 && unit < UNITS.len() - 1 {
+        value /= 1024.0;
+        unit += 1;
+    }
+    if unit == 0 { format!("{n} B") } else { format!("{value:.1} {}", UNITS[unit]) }
+}

@@ -1,0 +1,351 @@
+//! The matching engine: one Aho-Corasick automaton over every rule's keywords finds candidate
+//! windows; each rule's regex confirms inside its windows only; filters drop what is not a
+//! credential.
+
+use std::sync::{Arc, OnceLock};
+
+use aho_corasick::{AhoCorasick, MatchKind};
+use regex_automata::meta::{self, Regex};
+use regex_automata::util::captures::Captures;
+use regex_automata::util::syntax;
+use regex_automata::{Input, PatternID};
+
+use super::filters;
+use crate::rules::{AllowlistSpec, Rule, Rules};
+
+/// The regex dialect of rules: bytes, ASCII classes, no UTF-8 requirement on the haystack.
+fn syntax_config() -> syntax::Config {
+    syntax::Config::new().unicode(false).utf8(false)
+}
+
+/// Parses a pattern without compiling it, to report syntax errors early.
+pub(crate) fn parse_regex(pattern: &str) -> Result<(), String> {
+    syntax::parse_with(pattern, &syntax_config()).map(|_| ()).map_err(|e| {
+        // regex-syntax's messages span several lines with a caret diagram; keep the last line.
+        let text = e.to_string();
+        text.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or(&text).trim().to_string()
+    })
+}
+
+pub(crate) fn build_regex(pattern: &str) -> Result<Regex, String> {
+    Regex::builder()
+        .syntax(syntax_config())
+        .configure(
+            meta::Config::new()
+                .utf8_empty(false)
+                .nfa_size_limit(Some(20 << 20))
+                .hybrid_cache_capacity(2 << 20),
+        )
+        .build(pattern)
+        .map_err(|e| e.to_string())
+}
+
+/// An allowlist with its regexes compiled.
+#[derive(Debug, Default)]
+pub(crate) struct Allowlist {
+    /// Lower-cased.
+    stopwords: Vec<Vec<u8>>,
+    regexes: Vec<Regex>,
+    line_regexes: Vec<Regex>,
+}
+
+impl Allowlist {
+    pub(crate) fn compile(spec: &AllowlistSpec) -> Result<Allowlist, String> {
+        let compile = |list: &[std::borrow::Cow<'static, str>]| {
+            list.iter().map(|r| build_regex(r)).collect::<Result<Vec<_>, _>>()
+        };
+        Ok(Allowlist {
+            stopwords: spec.stopwords.iter().map(|s| s.to_ascii_lowercase().into_bytes()).collect(),
+            regexes: compile(&spec.regexes)?,
+            line_regexes: compile(&spec.line_regexes)?,
+        })
+    }
+
+    /// Whether this list drops `secret` (given lower-cased too) found on `line`.
+    fn drops(&self, secret: &[u8], lower: &[u8], line: &[u8]) -> bool {
+        self.stopwords.iter().any(|w| memchr::memmem::find(lower, w).is_some())
+            || self.regexes.iter().any(|r| r.is_match(secret))
+            || self.line_regexes.iter().any(|r| r.is_match(line))
+    }
+}
+
+/// A rule's compiled regex and allowlist, built the first time one of its keywords is hit.
+#[derive(Debug)]
+pub(crate) struct Matcher {
+    regex: Regex,
+    secret_group: Option<usize>,
+    allowlist: Allowlist,
+}
+
+impl Matcher {
+    fn compile(rule: &Rule) -> Result<Matcher, String> {
+        let regex = build_regex(&rule.pattern).map_err(|e| format!("invalid pattern: {e}"))?;
+        let secret_group = regex.group_info().to_index(PatternID::ZERO, "secret");
+        let allowlist = Allowlist::compile(&rule.allowlist)
+            .map_err(|e| format!("invalid allowlist regex: {e}"))?;
+        Ok(Matcher { regex, secret_group, allowlist })
+    }
+}
+
+#[derive(Debug)]
+pub(crate) struct CompiledRule {
+    pub(crate) rule: Arc<Rule>,
+    matcher: OnceLock<Result<Matcher, String>>,
+}
+
+impl CompiledRule {
+    pub(crate) fn matcher(&self) -> Result<&Matcher, &str> {
+        self.matcher.get_or_init(|| Matcher::compile(&self.rule)).as_ref().map_err(|e| e.as_str())
+    }
+}
+
+/// Every rule, compiled for scanning. Immutable and shared between threads.
+#[derive(Debug)]
+pub(crate) struct Engine {
+    pub(crate) rules: Vec<CompiledRule>,
+    keywords: AhoCorasick,
+    /// For each keyword (an Aho-Corasick pattern id), the rules that listed it.
+    keyword_rules: Vec<Vec<u32>>,
+    global: Allowlist,
+}
+
+/// A confirmed match, before it becomes a [`crate::Finding`].
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct RawMatch {
+    pub(crate) rule: u32,
+    /// The secret's span.
+    pub(crate) start: usize,
+    pub(crate) end: usize,
+    pub(crate) entropy: f64,
+}
+
+/// Per-thread working memory: regex caches and reusable buffers.
+#[derive(Debug, Default)]
+pub(crate) struct Scratch {
+    windows: Vec<(u32, usize, usize)>,
+    caches: Vec<Option<(meta::Cache, Captures)>>,
+    lower: Vec<u8>,
+    pub(crate) matches: Vec<RawMatch>,
+    /// A reusable file buffer, for the sources.
+    pub(crate) buf: Vec<u8>,
+}
+
+impl Engine {
+    pub(crate) fn new(rules: &Rules) -> Result<Engine, crate::Error> {
+        let mut keywords: Vec<Vec<u8>> = Vec::new();
+        let mut keyword_rules: Vec<Vec<u32>> = Vec::new();
+        for (index, rule) in rules.rules.iter().enumerate() {
+            for keyword in &rule.keywords {
+                let lower = keyword.to_ascii_lowercase().into_bytes();
+                let slot = match keywords.iter().position(|k| *k == lower) {
+                    Some(slot) => slot,
+                    None => {
+                        keywords.push(lower);
+                        keyword_rules.push(Vec::new());
+                        keywords.len() - 1
+                    }
+                };
+                if !keyword_rules[slot].contains(&(index as u32)) {
+                    keyword_rules[slot].push(index as u32);
+                }
+            }
+        }
+        let automaton = AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::Standard)
+            .build(&keywords)
+            .map_err(|e| crate::Error::new(crate::error::ErrorKind::Rule, e.to_string()))?;
+        let global = Allowlist::compile(&rules.global).map_err(|e| {
+            crate::Error::new(
+                crate::error::ErrorKind::Rule,
+                format!("invalid global allowlist regex: {e}"),
+            )
+        })?;
+        Ok(Engine {
+            rules: rules
+                .rules
+                .iter()
+                .map(|r| CompiledRule { rule: Arc::new(r.clone()), matcher: OnceLock::new() })
+                .collect(),
+            keywords: automaton,
+            keyword_rules,
+            global,
+        })
+    }
+
+    /// Finds every credential in `hay`, leaving them in `scratch.matches` sorted by position.
+    pub(crate) fn scan(&self, hay: &[u8], scratch: &mut Scratch) {
+        scratch.matches.clear();
+        scratch.windows.clear();
+        if scratch.caches.len() < self.rules.len() {
+            scratch.caches.resize_with(self.rules.len(), || None);
+        }
+        for hit in self.keywords.find_overlapping_iter(hay) {
+            for &index in &self.keyword_rules[hit.pattern().as_usize()] {
+                let rule = &self.rules[index as usize].rule;
+                let (lo, hi) =
+                    window(hay, hit.start(), hit.end(), rule.window as usize, rule.multiline);
+                scratch.windows.push((index, lo, hi));
+            }
+        }
+        if scratch.windows.is_empty() {
+            return;
+        }
+        scratch.windows.sort_unstable();
+        let mut merged = 0;
+        for i in 1..scratch.windows.len() {
+            let (rule, lo, hi) = scratch.windows[i];
+            let last = &mut scratch.windows[merged];
+            if last.0 == rule && lo <= last.2 {
+                last.2 = last.2.max(hi);
+            } else {
+                merged += 1;
+                scratch.windows[merged] = (rule, lo, hi);
+            }
+        }
+        scratch.windows.truncate(merged + 1);
+
+        let windows = std::mem::take(&mut scratch.windows);
+        for &(index, lo, hi) in &windows {
+            self.confirm(hay, index, lo, hi, scratch);
+        }
+        scratch.windows = windows;
+        resolve_overlaps(&mut scratch.matches, &self.rules);
+    }
+
+    fn confirm(&self, hay: &[u8], index: u32, lo: usize, hi: usize, scratch: &mut Scratch) {
+        let compiled = &self.rules[index as usize];
+        let Ok(matcher) = compiled.matcher() else { return };
+        let rule = &compiled.rule;
+        let (cache, caps) = scratch.caches[index as usize]
+            .get_or_insert_with(|| (matcher.regex.create_cache(), matcher.regex.create_captures()));
+        let mut input = Input::new(hay).span(lo..hi);
+        loop {
+            matcher.regex.search_captures_with(cache, &input, caps);
+            let Some(m) = caps.get_match() else { break };
+            let span = matcher.secret_group.and_then(|g| caps.get_group(g)).unwrap_or(m.span());
+            let next = if m.is_empty() { m.end() + 1 } else { m.end() };
+            if span.start < span.end {
+                let secret = &hay[span.start..span.end];
+                if let Some(entropy) = accept(
+                    rule,
+                    &matcher.allowlist,
+                    &self.global,
+                    hay,
+                    secret,
+                    span.start,
+                    &mut scratch.lower,
+                ) {
+                    scratch.matches.push(RawMatch {
+                        rule: index,
+                        start: span.start,
+                        end: span.end,
+                        entropy,
+                    });
+                }
+            }
+            if next > hi {
+                break;
+            }
+            input.set_start(next);
+        }
+    }
+}
+
+/// The window searched around a keyword hit at `start..end`.
+fn window(hay: &[u8], start: usize, end: usize, size: usize, multiline: bool) -> (usize, usize) {
+    let mut lo = start.saturating_sub(size);
+    let mut hi = end.saturating_add(size).min(hay.len());
+    if !multiline {
+        if let Some(nl) = memchr::memrchr(b'\n', &hay[lo..start]) {
+            lo += nl + 1;
+        }
+        if let Some(nl) = memchr::memchr(b'\n', &hay[end..hi]) {
+            hi = end + nl;
+        }
+    }
+    (lo, hi)
+}
+
+/// Runs the filters on a match; returns its entropy when it is kept.
+fn accept(
+    rule: &Rule,
+    allowlist: &Allowlist,
+    global: &Allowlist,
+    hay: &[u8],
+    secret: &[u8],
+    start: usize,
+    lower: &mut Vec<u8>,
+) -> Option<f64> {
+    let entropy = filters::shannon_entropy(secret);
+    if rule.min_entropy.is_some_and(|min| entropy < min) {
+        return None;
+    }
+    if rule.checksum.is_some_and(|c| !c.validate(secret)) {
+        return None;
+    }
+    lower.clear();
+    lower.extend(secret.iter().map(u8::to_ascii_lowercase));
+    let line = filters::line_of(hay, start, start + secret.len());
+    if allowlist.drops(secret, lower, line) || global.drops(secret, lower, line) {
+        return None;
+    }
+    if filters::has_allow_comment(line) {
+        return None;
+    }
+    Some(entropy)
+}
+
+/// Where two rules' secrets overlap, keeps the more specific: higher confidence, then a rule
+/// with a checksum. Leaves `matches` sorted by (start, end, rule).
+fn resolve_overlaps(matches: &mut Vec<RawMatch>, rules: &[CompiledRule]) {
+    if matches.len() < 2 {
+        return;
+    }
+    matches.sort_unstable_by_key(|m| (m.start, m.end, m.rule));
+    let rank = |m: &RawMatch| {
+        let r = &rules[m.rule as usize].rule;
+        (r.confidence, r.checksum.is_some())
+    };
+    let mut dropped = vec![false; matches.len()];
+    let mut active: Vec<usize> = Vec::new();
+    for i in 0..matches.len() {
+        let current = matches[i];
+        active.retain(|&j| matches[j].end > current.start);
+        for &j in &active {
+            let (a, b) = (rank(&matches[j]), rank(&current));
+            if a > b {
+                dropped[i] = true;
+            } else if b > a {
+                dropped[j] = true;
+            }
+        }
+        active.push(i);
+    }
+    let mut i = 0;
+    matches.retain(|_| {
+        i += 1;
+        !dropped[i - 1]
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn window_stops_at_line_ends_unless_multiline() {
+        let hay = b"first line\nkey=abc token\nlast";
+        let start = 11 + 4;
+        assert_eq!(window(hay, start, start + 3, 100, false), (11, 24));
+        assert_eq!(window(hay, start, start + 3, 100, true), (0, hay.len()));
+        assert_eq!(window(hay, start, start + 3, 2, false), (13, 20));
+    }
+
+    #[test]
+    fn parse_regex_reports_syntax_errors() {
+        assert!(parse_regex(r"(?P<secret>ab[c)").is_err());
+        assert!(parse_regex(r"(?P<secret>ab[c])").is_ok());
+        assert!(parse_regex(r"(?=x)").is_err(), "look-around is not supported");
+    }
+}

@@ -1,0 +1,79 @@
+//! Where scan results go: a [`Sink`] receives findings, skips and errors as the scan produces
+//! them, on the thread that called the scan, in a deterministic order.
+
+use std::path::{Path, PathBuf};
+
+use crate::{Error, Finding, SkipReason};
+
+/// Receives the results of a scan. Return `false` from any method to stop the scan early.
+///
+/// `Vec<Finding>` is a sink that keeps findings and ignores the rest; [`Collector`] keeps all.
+pub trait Sink {
+    /// A finding.
+    fn finding(&mut self, finding: Finding) -> bool;
+
+    /// A file that was not scanned, and why. Ignored by default.
+    fn skipped(&mut self, path: &Path, reason: SkipReason) -> bool {
+        let _ = (path, reason);
+        true
+    }
+
+    /// A file or directory that could not be read; the scan goes on. Ignored by default.
+    fn error(&mut self, error: Error) -> bool {
+        let _ = error;
+        true
+    }
+}
+
+impl Sink for Vec<Finding> {
+    fn finding(&mut self, finding: Finding) -> bool {
+        self.push(finding);
+        true
+    }
+}
+
+impl<S: Sink + ?Sized> Sink for &mut S {
+    fn finding(&mut self, finding: Finding) -> bool {
+        (**self).finding(finding)
+    }
+    fn skipped(&mut self, path: &Path, reason: SkipReason) -> bool {
+        (**self).skipped(path, reason)
+    }
+    fn error(&mut self, error: Error) -> bool {
+        (**self).error(error)
+    }
+}
+
+/// A sink that keeps everything.
+#[derive(Debug, Default)]
+#[non_exhaustive]
+pub struct Collector {
+    /// Findings, in order.
+    pub findings: Vec<Finding>,
+    /// Skipped files and why.
+    pub skipped: Vec<(PathBuf, SkipReason)>,
+    /// Files or directories that could not be read.
+    pub errors: Vec<Error>,
+}
+
+impl Collector {
+    /// An empty collector.
+    pub fn new() -> Collector {
+        Collector::default()
+    }
+}
+
+impl Sink for Collector {
+    fn finding(&mut self, finding: Finding) -> bool {
+        self.findings.push(finding);
+        true
+    }
+    fn skipped(&mut self, path: &Path, reason: SkipReason) -> bool {
+        self.skipped.push((path.to_path_buf(), reason));
+        true
+    }
+    fn error(&mut self, error: Error) -> bool {
+        self.errors.push(error);
+        true
+    }
+}
