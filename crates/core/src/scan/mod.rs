@@ -98,7 +98,7 @@ impl Stats {
     }
 }
 
-/// Files at least this large are memory-mapped rather than read into a buffer.
+/// Files at least this large are memory-mapped by default rather than read into a buffer.
 const MMAP_THRESHOLD: u64 = 16 << 20;
 /// The default maximum file size: larger files are skipped (and counted).
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 100 << 20;
@@ -136,6 +136,7 @@ struct Options {
     scan_binary: bool,
     ignore_files: bool,
     follow_links: bool,
+    mmap_threshold: u64,
 }
 
 /// Configures a [`Scanner`].
@@ -155,6 +156,7 @@ impl Default for ScannerBuilder {
                 scan_binary: false,
                 ignore_files: true,
                 follow_links: false,
+                mmap_threshold: MMAP_THRESHOLD,
             },
         }
     }
@@ -189,6 +191,12 @@ impl ScannerBuilder {
     /// Follow symbolic links while walking (default false: links are counted as skipped).
     pub fn follow_links(&mut self, yes: bool) -> &mut Self {
         self.options.follow_links = yes;
+        self
+    }
+    /// Files at least this large are memory-mapped; smaller ones are read into a reused buffer
+    /// (default 16 MiB). Mapping avoids a copy of large files; reading is faster for small ones.
+    pub fn mmap_threshold(&mut self, bytes: u64) -> &mut Self {
+        self.options.mmap_threshold = bytes;
         self
     }
     /// Compiles the rules' keyword automaton and freezes the configuration.
@@ -389,22 +397,23 @@ impl Scanner {
     fn scan_file(&self, path: &Path, scratch: &mut Scratch) -> Outcome {
         let options = &self.inner.options;
         let mut buf = std::mem::take(&mut scratch.buf);
-        let outcome = match source::read(path, options.max_file_size, MMAP_THRESHOLD, &mut buf) {
-            Err(err) => Outcome::Error(err),
-            Ok(source::Contents::TooLarge) => {
-                Outcome::Skipped(path.to_path_buf(), SkipReason::TooLarge)
-            }
-            Ok(contents) => {
-                let data = contents.bytes(&buf);
-                if !options.scan_binary && source::looks_binary(data) {
-                    Outcome::Skipped(path.to_path_buf(), SkipReason::Binary)
-                } else {
-                    let mut findings = Vec::new();
-                    self.scan_into(data, Some(path), scratch, &mut findings);
-                    Outcome::Scanned { bytes: data.len() as u64, findings }
+        let outcome =
+            match source::read(path, options.max_file_size, options.mmap_threshold, &mut buf) {
+                Err(err) => Outcome::Error(err),
+                Ok(source::Contents::TooLarge) => {
+                    Outcome::Skipped(path.to_path_buf(), SkipReason::TooLarge)
                 }
-            }
-        };
+                Ok(contents) => {
+                    let data = contents.bytes(&buf);
+                    if !options.scan_binary && source::looks_binary(data) {
+                        Outcome::Skipped(path.to_path_buf(), SkipReason::Binary)
+                    } else {
+                        let mut findings = Vec::new();
+                        self.scan_into(data, Some(path), scratch, &mut findings);
+                        Outcome::Scanned { bytes: data.len() as u64, findings }
+                    }
+                }
+            };
         // Keep the buffer for the next file, unless one huge file made it huge.
         if buf.capacity() <= (MMAP_THRESHOLD as usize) {
             buf.clear();
