@@ -59,7 +59,7 @@ fn write_file(out: &mut String, name: &str, text: &str, file: &raw::RawRuleFile)
             out,
             "StaticRule {{ line: {line}, id: {:?}, name: {:?}, provider: {:?}, kind: {:?}, \
              keywords: &{:?}, pattern: {:?}, confidence: {:?}, min_entropy: {:?}, \
-             checksum: {:?}, window: {:?}, multiline: {:?}, description: {:?}, \
+             min_char_classes: {:?}, checksum: {:?}, window: {:?}, multiline: {:?}, description: {:?}, \
              remediation: {:?}, references: &{:?}, examples: &{:?}, negative_examples: &{:?}, \
              allowlist: ",
             r.id,
@@ -70,6 +70,7 @@ fn write_file(out: &mut String, name: &str, text: &str, file: &raw::RawRuleFile)
             r.pattern,
             r.confidence,
             r.min_entropy,
+            r.min_char_classes,
             r.checksum,
             r.window,
             r.multiline,

@@ -58,6 +58,12 @@ impl Error {
         self
     }
 
+    pub(crate) fn with_line(mut self, path: &str, line: usize) -> Error {
+        self.path = Some(path.to_string());
+        self.line = Some(line);
+        self
+    }
+
     pub(crate) fn with_path(mut self, path: &str) -> Error {
         self.path = Some(path.to_string());
         self

@@ -21,14 +21,16 @@
 //! use tokenhound::Scanner;
 //!
 //! let scanner = Scanner::new()?;
-//! let source = b"aws_access_key_id = AKIAZ7VRSQ5TJN3XW4PL\n";
+//! // A GitHub token (fake, but with a valid checksum) in a line of Python.
+//! let source = b"import os\nTOKEN = \"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\"\n";
 //! let findings = scanner.scan_bytes(source, None);
 //! assert_eq!(findings.len(), 1);
 //! let f = &findings[0];
-//! assert_eq!(f.rule_id(), "aws.access-key-id");
-//! assert_eq!((f.location.line, f.location.column), (1, 21));
+//! assert_eq!(f.rule_id(), "github.pat-classic");
+//! assert_eq!((f.location.line, f.location.column), (2, 10));
 //! // Displaying a secret redacts it; `expose` gives it whole.
-//! assert_eq!(f.secret.to_string(), "AKIA…");
+//! assert_eq!(f.secret.to_string(), "ghp_Og…");
+//! assert!(f.secret.expose().ends_with("ZJRF"));
 //! # Ok::<(), tokenhound::Error>(())
 //! ```
 //!

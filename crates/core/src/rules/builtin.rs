@@ -21,6 +21,7 @@ pub(crate) struct StaticRule {
     pattern: &'static str,
     confidence: Option<&'static str>,
     min_entropy: Option<f64>,
+    min_char_classes: Option<u8>,
     checksum: Option<&'static str>,
     window: Option<u32>,
     multiline: Option<bool>,
@@ -71,6 +72,7 @@ pub(crate) fn load() -> Rules {
                 pattern: Cow::Borrowed(r.pattern),
                 confidence: r.confidence.and_then(Confidence::parse).unwrap_or(Confidence::Medium),
                 min_entropy: r.min_entropy,
+                min_char_classes: r.min_char_classes.unwrap_or(0),
                 checksum: r.checksum.and_then(Checksum::parse),
                 window: r.window.unwrap_or(super::DEFAULT_WINDOW).clamp(16, super::MAX_WINDOW),
                 multiline: r.multiline.unwrap_or(false),
@@ -101,7 +103,7 @@ pub(crate) fn problems() -> Vec<crate::Error> {
                     crate::error::ErrorKind::Rule,
                     format!("unknown {what} {value:?}"),
                 )
-                .with_location(&format!("rules/{}", f.name), r.line, 1)
+                .with_line(&format!("rules/{}", f.name), r.line)
                 .with_rule(r.id)
             };
             if Kind::parse(r.kind).is_none() {
@@ -112,6 +114,9 @@ pub(crate) fn problems() -> Vec<crate::Error> {
             }
             if let Some(c) = r.checksum.filter(|c| Checksum::parse(c).is_none()) {
                 out.push(bad("checksum validator", c));
+            }
+            if let Some(n) = r.min_char_classes.filter(|n| *n > 4) {
+                out.push(bad("min_char_classes", &n.to_string()));
             }
             if let Some(w) = r.window.filter(|w| !(16..=super::MAX_WINDOW).contains(w)) {
                 out.push(bad("window", &w.to_string()));

@@ -25,7 +25,7 @@ pub(crate) fn check(rules: &Rules, min: Minimums) -> Vec<Error> {
     }
     let problem = |rule: &crate::Rule, message: String| {
         Error::new(ErrorKind::Rule, message)
-            .with_location(&rule.origin.file, rule.origin.line, 1)
+            .with_line(&rule.origin.file, rule.origin.line)
             .with_rule(&rule.id)
     };
     let mut compiled_ok = true;

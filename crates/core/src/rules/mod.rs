@@ -178,6 +178,7 @@ pub struct Rule {
     pub(crate) pattern: Str,
     pub(crate) confidence: Confidence,
     pub(crate) min_entropy: Option<f64>,
+    pub(crate) min_char_classes: u8,
     pub(crate) checksum: Option<Checksum>,
     pub(crate) window: u32,
     pub(crate) multiline: bool,
@@ -370,8 +371,12 @@ fn parse_file(text: &str, name: &str) -> Result<Rules, Error> {
         global: file.allowlist.map(AllowlistSpec::from_raw).unwrap_or_default(),
     };
     for spanned in file.rules {
+        // The span of an array-of-tables item may cover only its `[[rules]]` header: the entry
+        // runs to the next table header or the end of the file.
         let start = spanned.span().start;
-        let end = spanned.span().end;
+        let end = text[spanned.span().end..]
+            .find("\n[")
+            .map_or(text.len(), |i| spanned.span().end + i + 1);
         let (line, _) = raw::line_col(text, start);
         let raw = spanned.into_inner();
         let located = |key: &str| {
@@ -452,6 +457,9 @@ fn validate(
     {
         return fail("min_entropy", format!("min_entropy {e} is outside 0..=8"));
     }
+    if let Some(n) = raw.min_char_classes.filter(|n| *n > 4) {
+        return fail("min_char_classes", format!("min_char_classes {n} is outside 0..=4"));
+    }
     let window = raw.window.unwrap_or(DEFAULT_WINDOW);
     if !(16..=MAX_WINDOW).contains(&window) {
         return fail("window", format!("window {window} is outside 16..={MAX_WINDOW}"));
@@ -479,6 +487,7 @@ fn validate(
         pattern: Cow::Owned(raw.pattern),
         confidence,
         min_entropy: raw.min_entropy,
+        min_char_classes: raw.min_char_classes.unwrap_or(0),
         checksum,
         window,
         multiline: raw.multiline.unwrap_or(false),

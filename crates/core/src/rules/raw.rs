@@ -29,6 +29,8 @@ pub(crate) struct RawRule {
     #[serde(default)]
     pub(crate) min_entropy: Option<f64>,
     #[serde(default)]
+    pub(crate) min_char_classes: Option<u8>,
+    #[serde(default)]
     pub(crate) checksum: Option<String>,
     #[serde(default)]
     pub(crate) window: Option<u32>,

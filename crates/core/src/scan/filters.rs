@@ -20,6 +20,20 @@ pub(crate) fn shannon_entropy(data: &[u8]) -> f64 {
         .sum()
 }
 
+/// How many of four classes (lower-case, upper-case, digits, anything else) occur in `data`.
+pub(crate) fn char_classes(data: &[u8]) -> u8 {
+    let (mut lower, mut upper, mut digit, mut other) = (false, false, false, false);
+    for &b in data {
+        match b {
+            b'a'..=b'z' => lower = true,
+            b'A'..=b'Z' => upper = true,
+            b'0'..=b'9' => digit = true,
+            _ => other = true,
+        }
+    }
+    [lower, upper, digit, other].iter().filter(|&&c| c).count() as u8
+}
+
 /// How far a line is followed from a secret, for allow comments and line regexes; minified files
 /// can hold megabytes on one line.
 const LINE_REACH: usize = 4096;
@@ -55,12 +69,21 @@ mod tests {
     }
 
     #[test]
+    fn char_classes_counts_kinds_of_characters() {
+        assert_eq!(char_classes(b""), 0);
+        assert_eq!(char_classes(b"password"), 1);
+        assert_eq!(char_classes(b"Password1"), 3);
+        assert_eq!(char_classes(b"P@ssw0rd"), 4);
+        assert_eq!(char_classes(b"db_password"), 2);
+    }
+
+    #[test]
     fn line_of_finds_the_whole_line_without_crlf() {
         let hay = b"one\r\ntwo key three\r\nfour";
         let start = 9;
         assert_eq!(line_of(hay, start, start + 3), b"two key three");
         assert_eq!(line_of(hay, 0, 3), b"one");
-        assert_eq!(line_of(hay, 21, 25), b"four");
+        assert_eq!(line_of(hay, 20, 24), b"four");
     }
 
     #[test]

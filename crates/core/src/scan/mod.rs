@@ -397,23 +397,28 @@ impl Scanner {
     fn scan_file(&self, path: &Path, scratch: &mut Scratch) -> Outcome {
         let options = &self.inner.options;
         let mut buf = std::mem::take(&mut scratch.buf);
-        let outcome =
-            match source::read(path, options.max_file_size, options.mmap_threshold, &mut buf) {
-                Err(err) => Outcome::Error(err),
-                Ok(source::Contents::TooLarge) => {
-                    Outcome::Skipped(path.to_path_buf(), SkipReason::TooLarge)
-                }
-                Ok(contents) => {
-                    let data = contents.bytes(&buf);
-                    if !options.scan_binary && source::looks_binary(data) {
-                        Outcome::Skipped(path.to_path_buf(), SkipReason::Binary)
-                    } else {
-                        let mut findings = Vec::new();
-                        self.scan_into(data, Some(path), scratch, &mut findings);
-                        Outcome::Scanned { bytes: data.len() as u64, findings }
-                    }
-                }
-            };
+        let read = source::read(
+            path,
+            options.max_file_size,
+            options.mmap_threshold,
+            options.scan_binary,
+            &mut buf,
+        );
+        let outcome = match read {
+            Err(err) => Outcome::Error(err),
+            Ok(source::Contents::TooLarge) => {
+                Outcome::Skipped(path.to_path_buf(), SkipReason::TooLarge)
+            }
+            Ok(source::Contents::Binary) => {
+                Outcome::Skipped(path.to_path_buf(), SkipReason::Binary)
+            }
+            Ok(contents) => {
+                let mut findings = Vec::new();
+                let data = contents.bytes(&buf);
+                self.scan_into(data, Some(path), scratch, &mut findings);
+                Outcome::Scanned { bytes: data.len() as u64, findings }
+            }
+        };
         // Keep the buffer for the next file, unless one huge file made it huge.
         if buf.capacity() <= (MMAP_THRESHOLD as usize) {
             buf.clear();

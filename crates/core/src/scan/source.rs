@@ -58,28 +58,34 @@ pub(super) fn walk_error(err: ignore::Error) -> Error {
     }
 }
 
-/// A file's contents: in the caller's buffer, or mapped.
+/// A file's contents: in the caller's buffer, or mapped; or why they were not read.
 pub(super) enum Contents {
     Buffered,
     Mapped(memmap2::Mmap),
     TooLarge,
+    Binary,
 }
 
 impl Contents {
     pub(super) fn bytes<'a>(&'a self, buf: &'a [u8]) -> &'a [u8] {
         match self {
             Contents::Mapped(map) => map,
-            Contents::Buffered | Contents::TooLarge => buf,
+            Contents::Buffered | Contents::TooLarge | Contents::Binary => buf,
         }
     }
 }
 
+/// How much of a file decides whether it is binary.
+const BINARY_PROBE: usize = 8192;
+
 /// Reads a file: into `buf` when smaller than `mmap_threshold`, else by memory map (falling back
-/// to a read when mapping fails).
+/// to a read when mapping fails). Unless `binary` is set, a file whose first 8 KiB hold a NUL
+/// byte is reported as binary after reading only those 8 KiB.
 pub(super) fn read(
     path: &Path,
     max: u64,
     mmap_threshold: u64,
+    binary: bool,
     buf: &mut Vec<u8>,
 ) -> Result<Contents, Error> {
     let mut file = File::open(path).map_err(|e| Error::io(e, path))?;
@@ -90,12 +96,24 @@ pub(super) fn read(
     if len >= mmap_threshold
         && let Some(map) = map(&file)
     {
+        if !binary && looks_binary(&map) {
+            return Ok(Contents::Binary);
+        }
         return Ok(Contents::Mapped(map));
     }
     buf.clear();
     buf.reserve(len as usize + 1);
-    // Read at most one byte past the limit: a file that grew since `metadata` is still bounded.
-    (&mut file).take(max + 1).read_to_end(buf).map_err(|e| Error::io(e, path))?;
+    // The probe first, so binary files cost one small read.
+    (&mut file).take(BINARY_PROBE as u64).read_to_end(buf).map_err(|e| Error::io(e, path))?;
+    if !binary && looks_binary(buf) {
+        return Ok(Contents::Binary);
+    }
+    if buf.len() == BINARY_PROBE {
+        // Read at most one byte past the limit: a file that grew since `metadata` is still
+        // bounded.
+        let rest = max + 1 - BINARY_PROBE as u64;
+        (&mut file).take(rest).read_to_end(buf).map_err(|e| Error::io(e, path))?;
+    }
     if buf.len() as u64 > max {
         return Ok(Contents::TooLarge);
     }
@@ -112,5 +130,5 @@ fn map(file: &File) -> Option<memmap2::Mmap> {
 
 /// A NUL byte in the first 8 KiB marks a file as binary, as git and ripgrep decide.
 pub(super) fn looks_binary(data: &[u8]) -> bool {
-    memchr::memchr(0, &data[..data.len().min(8192)]).is_some()
+    memchr::memchr(0, &data[..data.len().min(BINARY_PROBE)]).is_some()
 }
