@@ -1,0 +1,474 @@
+//! End-to-end tests of the `tokenhound` command: exit codes, formats, redaction, sources and bad
+//! input. Each test builds its own tree in a temporary directory.
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use serde_json::Value;
+
+/// Fake GitHub classic PATs with valid CRC32 checksums (random; never issued by GitHub).
+const GH1: &str = "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";
+const GH2: &str = "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";
+/// GH1 with its last checksum character changed: not a finding of the GitHub rule.
+const GH1_BAD_CHECKSUM: &str = "ghp_OgBn9N15TS0tk3NkWWbGfDbvmbCg532VZJRG";
+
+/// A temporary tree and a command runner, in the spirit of ripgrep's `tests/util.rs`.
+struct Tree {
+    dir: tempfile::TempDir,
+}
+
+impl Tree {
+    fn new() -> Tree {
+        Tree { dir: tempfile::tempdir().unwrap() }
+    }
+
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn write(&self, rel: &str, contents: impl AsRef<[u8]>) -> PathBuf {
+        let path = self.path().join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, contents).unwrap();
+        path
+    }
+
+    fn cmd(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_tokenhound"));
+        cmd.current_dir(self.path()).args(args).env_remove("NO_COLOR");
+        cmd
+    }
+
+    fn run(&self, args: &[&str]) -> Run {
+        Run(self.cmd(args).stdin(Stdio::null()).output().unwrap())
+    }
+}
+
+struct Run(Output);
+
+impl Run {
+    fn code(&self) -> i32 {
+        self.0.status.code().expect("exited normally")
+    }
+    fn stdout(&self) -> String {
+        String::from_utf8(self.0.stdout.clone()).unwrap()
+    }
+    fn stderr(&self) -> String {
+        String::from_utf8(self.0.stderr.clone()).unwrap()
+    }
+    fn json(&self) -> Value {
+        serde_json::from_slice(&self.0.stdout).unwrap_or_else(|e| panic!("{e}: {}", self.stdout()))
+    }
+    #[track_caller]
+    fn expect_code(self, code: i32) -> Run {
+        assert_eq!(self.code(), code, "stdout:\n{}\nstderr:\n{}", self.stdout(), self.stderr());
+        self
+    }
+}
+
+fn planted() -> Tree {
+    let t = Tree::new();
+    t.write("src/app.py", format!("import os\n\nTOKEN = \"{GH1}\"\n"));
+    t.write("README.md", "# demo\nNothing to see.\n");
+    t
+}
+
+fn findings(run: &Run) -> Vec<Value> {
+    run.json()["findings"].as_array().unwrap().clone()
+}
+
+#[test]
+fn clean_tree_exits_zero_with_a_summary() {
+    let t = Tree::new();
+    t.write("main.rs", "fn main() { println!(\"hello\"); }\n");
+    let run = t.run(&["scan", "."]).expect_code(0);
+    assert_eq!(run.stdout(), "");
+    assert!(run.stderr().contains("scanned 1 file"), "{}", run.stderr());
+}
+
+#[test]
+fn finding_exits_one_with_file_line_column_and_redacted_secret() {
+    let t = planted();
+    let run = t.run(&["scan", "."]).expect_code(1);
+    let out = run.stdout();
+    assert!(out.contains("src/app.py:3:10: github.pat-classic"), "{out}");
+    assert!(out.contains("ghp_Og…"), "{out}");
+    assert!(!out.contains(GH1), "secret printed in full without --show-secrets:\n{out}");
+    assert!(!out.contains('\x1b'), "no colour when stdout is not a terminal");
+
+    let shown = t.run(&["scan", "--show-secrets", "."]).expect_code(1);
+    assert!(shown.stdout().contains(GH1));
+}
+
+#[test]
+fn a_wrong_checksum_is_not_a_github_finding() {
+    let t = Tree::new();
+    t.write("a.py", format!("TOKEN = \"{GH1_BAD_CHECKSUM}\"\n"));
+    let run = t.run(&["scan", "-f", "json", "."]);
+    assert!(findings(&run).iter().all(|f| f["rule"] != "github.pat-classic"), "{}", run.stdout());
+}
+
+#[test]
+fn json_format_has_findings_and_stats() {
+    let t = planted();
+    let run = t.run(&["scan", "-f", "json", "."]).expect_code(1);
+    let doc = run.json();
+    assert_eq!(doc["version"], 1);
+    let f = &findings(&run)[0];
+    assert_eq!(f["rule"], "github.pat-classic");
+    assert_eq!(f["provider"], "GitHub");
+    assert_eq!(f["path"], "./src/app.py");
+    assert_eq!((f["line"].as_u64(), f["column"].as_u64()), (Some(3), Some(10)));
+    assert_eq!((f["end_line"].as_u64(), f["end_column"].as_u64()), (Some(3), Some(50)));
+    assert_eq!(f["secret"], "ghp_Og…");
+    assert_eq!(f["checksum"], "valid");
+    assert_eq!(f["fingerprint"].as_str().unwrap().len(), 32);
+    assert_eq!(doc["stats"]["files_scanned"], 2);
+    assert_eq!(doc["stats"]["findings"], 1);
+}
+
+#[test]
+fn jsonl_streams_one_object_per_line() {
+    let t = planted();
+    t.write("lib/b.py", format!("b = '{GH2}'\n"));
+    let run = t.run(&["scan", "-f", "jsonl", "."]).expect_code(1);
+    let lines: Vec<Value> =
+        run.stdout().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines.len(), 2);
+    // Deterministic order: walk order (lib/ before src/).
+    assert_eq!(lines[0]["path"], "./lib/b.py");
+    assert_eq!(lines[1]["path"], "./src/app.py");
+}
+
+#[test]
+fn sarif_format_is_sarif_2_1_0() {
+    let t = planted();
+    let run = t.run(&["scan", "-f", "sarif", "."]).expect_code(1);
+    let doc = run.json();
+    assert_eq!(doc["version"], "2.1.0");
+    let run0 = &doc["runs"][0];
+    let rules = run0["tool"]["driver"]["rules"].as_array().unwrap();
+    assert_eq!(rules.len(), 1);
+    assert_eq!(rules[0]["id"], "github.pat-classic");
+    let result = &run0["results"][0];
+    assert_eq!(result["ruleIndex"], 0);
+    let loc = &result["locations"][0]["physicalLocation"];
+    assert_eq!(loc["artifactLocation"]["uri"], "src/app.py");
+    assert_eq!(loc["artifactLocation"]["uriBaseId"], "%SRCROOT%");
+    assert_eq!(loc["region"]["startLine"], 3);
+    assert!(result["partialFingerprints"]["tokenhound/v1"].is_string());
+    assert!(!run.stdout().contains(GH1));
+}
+
+#[test]
+fn output_file_receives_the_report() {
+    let t = planted();
+    t.run(&["scan", "-f", "json", "-o", "report.json", "src"]).expect_code(1);
+    let doc: Value =
+        serde_json::from_slice(&std::fs::read(t.path().join("report.json")).unwrap()).unwrap();
+    assert_eq!(doc["findings"].as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn stdin_is_scanned_with_a_dash() {
+    let t = Tree::new();
+    let mut child = t
+        .cmd(&["scan", "-f", "json", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(format!("export GITHUB_TOKEN={GH2}\n").as_bytes())
+        .unwrap();
+    let run = Run(child.wait_with_output().unwrap()).expect_code(1);
+    let f = &findings(&run)[0];
+    assert_eq!(f["path"], Value::Null);
+    assert_eq!((f["line"].as_u64(), f["column"].as_u64()), (Some(1), Some(21)));
+}
+
+#[test]
+fn gitignored_files_are_skipped_unless_no_ignore() {
+    let t = Tree::new();
+    t.write(".gitignore", "secrets.txt\n");
+    t.write("secrets.txt", format!("{GH1}\n"));
+    t.run(&["scan", "."]).expect_code(0);
+    let run = t.run(&["scan", "--no-ignore", "."]).expect_code(1);
+    assert!(run.stdout().contains("secrets.txt:1:1"));
+}
+
+#[test]
+fn hidden_files_are_scanned_and_git_dir_is_not() {
+    let t = Tree::new();
+    t.write(".env", format!("GITHUB_TOKEN={GH1}\n"));
+    t.write(".git/config", format!("token = {GH2}\n"));
+    let run = t.run(&["scan", "-f", "json", "."]).expect_code(1);
+    let paths: Vec<Value> = findings(&run).iter().map(|f| f["path"].clone()).collect();
+    assert_eq!(paths, vec![Value::from("./.env")]);
+}
+
+#[test]
+fn binary_files_are_skipped_and_counted_unless_asked_for() {
+    let t = Tree::new();
+    t.write("blob.bin", [b"\x00\x01\x02 ".as_slice(), GH1.as_bytes()].concat());
+    let run = t.run(&["scan", "-f", "json", "."]).expect_code(0);
+    let stats = &run.json()["stats"];
+    assert_eq!(stats["skipped"]["binary"], 1);
+    assert_eq!(stats["skipped_files"][0]["reason"], "binary");
+    let text = t.run(&["scan", "."]).expect_code(0);
+    assert!(text.stderr().contains("skipped 1 (1 binary)"), "{}", text.stderr());
+    t.run(&["scan", "--scan-binary", "."]).expect_code(1);
+}
+
+#[test]
+fn files_over_the_size_limit_are_skipped_and_reported() {
+    let t = planted();
+    let run = t.run(&["scan", "--max-file-size", "10", "."]).expect_code(0);
+    assert!(
+        run.stderr().contains("app.py: skipped: larger than the maximum file size"),
+        "{}",
+        run.stderr()
+    );
+    t.run(&["scan", "--max-file-size", "10x", "."]).expect_code(2);
+}
+
+#[test]
+fn unreadable_file_is_an_error_and_the_scan_goes_on() {
+    use std::os::unix::fs::PermissionsExt;
+    let t = Tree::new();
+    let locked = t.write("locked.txt", format!("{GH2}\n"));
+    t.write("open.txt", "nothing\n");
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).unwrap();
+    // Root reads anything; drop to an unprivileged user so the file really is unreadable.
+    let is_root = Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| o.stdout.starts_with(b"0\n"))
+        .unwrap_or(false);
+    let mut cmd = if is_root {
+        std::fs::set_permissions(t.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+        let mut c = Command::new("setpriv");
+        c.args([
+            "--reuid=65534",
+            "--regid=65534",
+            "--clear-groups",
+            env!("CARGO_BIN_EXE_tokenhound"),
+        ]);
+        c.current_dir(t.path());
+        c
+    } else {
+        Command::new(env!("CARGO_BIN_EXE_tokenhound"))
+    };
+    cmd.current_dir(t.path()).args(["scan", "."]);
+    let run = Run(cmd.output().unwrap()).expect_code(2);
+    assert!(run.stderr().contains("locked.txt: permission denied"), "{}", run.stderr());
+    assert!(
+        run.stderr().contains("scanned 1 file"),
+        "the other file is still scanned: {}",
+        run.stderr()
+    );
+}
+
+#[test]
+fn broken_symlink_is_reported_and_skipped() {
+    let t = planted();
+    std::os::unix::fs::symlink(t.path().join("missing"), t.path().join("dangling")).unwrap();
+    let run = t.run(&["scan", "-f", "json", "."]).expect_code(1);
+    let stats = &run.json()["stats"];
+    assert_eq!(stats["skipped"]["broken-symlink"], 1);
+    assert!(run.stderr().contains("dangling: skipped: broken symbolic link"), "{}", run.stderr());
+}
+
+#[test]
+fn nonexistent_path_is_an_error() {
+    let t = Tree::new();
+    let run = t.run(&["scan", "no-such-dir"]).expect_code(2);
+    assert!(run.stderr().contains("no-such-dir: no such file or directory"), "{}", run.stderr());
+}
+
+#[test]
+fn invalid_utf8_does_not_break_the_scan() {
+    let t = Tree::new();
+    let mut data = b"caf\xe9 \xff\xfe\n\x80\x81 ".to_vec();
+    data.extend_from_slice(format!("token={GH1}\n").as_bytes());
+    t.write("latin1.txt", data);
+    let run = t.run(&["scan", "-f", "json", "."]).expect_code(1);
+    let f = &findings(&run)[0];
+    assert_eq!((f["line"].as_u64(), f["column"].as_u64()), (Some(2), Some(10)));
+}
+
+#[test]
+fn crlf_line_endings_give_the_same_positions() {
+    let t = Tree::new();
+    t.write("win.ini", format!("[github]\r\nname = demo\r\ntoken = {GH2}\r\n"));
+    let run = t.run(&["scan", "-f", "json", "--show-secrets", "."]).expect_code(1);
+    let f = &findings(&run)[0];
+    assert_eq!((f["line"].as_u64(), f["column"].as_u64()), (Some(3), Some(9)));
+    assert_eq!(f["secret"], GH2);
+}
+
+#[test]
+fn a_50_mb_single_line_file_is_scanned() {
+    let t = Tree::new();
+    let mut data = vec![b'a'; 50 << 20];
+    for (i, b) in data.iter_mut().enumerate() {
+        if i % 7 == 0 {
+            *b = b' ';
+        }
+    }
+    let at = data.len() - 100;
+    data[at - 1] = b'=';
+    data[at..at + GH1.len()].copy_from_slice(GH1.as_bytes());
+    data[at + GH1.len()] = b' ';
+    t.write("minified.js", &data);
+    let run = t.run(&["scan", "-f", "json", "."]).expect_code(1);
+    let f = &findings(&run)[0];
+    assert_eq!((f["line"].as_u64(), f["column"].as_u64()), (Some(1), Some(at as u64 + 1)));
+}
+
+#[test]
+fn malformed_rule_file_names_file_line_column_and_rule() {
+    let t = planted();
+    t.write(
+        "bad.toml",
+        "[[rules]]\nid = \"acme.key\"\nname = \"Acme\"\nprovider = \"Acme\"\nkind = \"api-key\"\nkeywords = [\"acme_\"]\npattern = '''(?P<secret>acme_[a-z'''\n",
+    );
+    let run = t.run(&["scan", "--rules", "bad.toml", "."]).expect_code(2);
+    assert!(
+        run.stderr().contains("bad.toml:7:1: rule acme.key: invalid pattern"),
+        "{}",
+        run.stderr()
+    );
+    let run = t.run(&["rules", "check", "bad.toml"]).expect_code(2);
+    assert!(run.stderr().contains("bad.toml:7:1"), "{}", run.stderr());
+}
+
+#[test]
+fn custom_rules_are_used_and_checked() {
+    let t = Tree::new();
+    t.write(
+        "acme.toml",
+        r#"[[rules]]
+id = "acme.key"
+name = "Acme key"
+provider = "Acme"
+kind = "api-key"
+keywords = ["acme_"]
+pattern = '''\b(?P<secret>acme_[a-z0-9]{16})\b'''
+min_entropy = 3.0
+examples = ["key = acme_q8f2k9x0m3n7b1v4", "ACME=acme_z0y9x8w7v6u5t4s3", "{\"k\": \"acme_a1b2c3d4e5f6g7h8\"}"]
+negative_examples = ["acme_short", "acme_aaaaaaaaaaaaaaaa", "acme_Q8F2K9X0M3N7B1V4"]
+"#,
+    );
+    t.write("src.txt", "key: acme_q8f2k9x0m3n7b1v4\n");
+    let run =
+        t.run(&["scan", "--rules", "acme.toml", "--no-builtin-rules", "src.txt"]).expect_code(1);
+    assert!(run.stdout().contains("src.txt:1:6: acme.key"), "{}", run.stdout());
+    let check = t.run(&["rules", "check", "acme.toml"]).expect_code(0);
+    assert!(
+        check.stdout().contains("checked 1 rules (1 file(s)): all passed"),
+        "{}",
+        check.stdout()
+    );
+    t.run(&[
+        "scan",
+        "--rules",
+        "acme.toml",
+        "--disable-rule",
+        "acme.key",
+        "--no-builtin-rules",
+        ".",
+    ])
+    .expect_code(2);
+}
+
+#[test]
+fn failing_examples_are_reported_by_rules_check() {
+    let t = Tree::new();
+    t.write(
+        "weak.toml",
+        r#"[[rules]]
+id = "weak.key"
+name = "Weak"
+provider = "Weak"
+kind = "api-key"
+keywords = ["weak_"]
+pattern = '''weak_[0-9]{4}'''
+examples = ["weak_1234", "weak_12", "weak_9999"]
+negative_examples = ["weak_abcd", "weak_5678", "none"]
+"#,
+    );
+    let run = t.run(&["rules", "check", "weak.toml"]).expect_code(1);
+    let out = run.stdout();
+    assert!(out.contains("weak.toml:1: rule weak.key: example 2 is not found: weak_12"), "{out}");
+    assert!(out.contains("rule weak.key: negative example 2 is found: weak_5678"), "{out}");
+    assert!(out.contains("1 rules (1 file(s)): 2 problem(s)"), "{out}");
+}
+
+#[test]
+fn builtin_rules_list_and_check() {
+    let t = Tree::new();
+    let list = t.run(&["rules", "list", "--format", "json"]).expect_code(0).json();
+    let ids: Vec<&str> =
+        list.as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap()).collect();
+    assert!(ids.contains(&"github.pat-classic"));
+    let run = t.run(&["rules", "check"]).expect_code(0);
+    assert!(run.stdout().contains("(built-in rules): all passed"), "{}", run.stdout());
+}
+
+#[test]
+fn inline_allow_comments_suppress_a_line() {
+    let t = Tree::new();
+    t.write(
+        "a.py",
+        format!("a = '{GH1}'  # tokenhound:allow\nb = '{GH2}'  # gitleaks:allow\nc = '{GH1}'  # pragma: allowlist secret\n"),
+    );
+    t.run(&["scan", "."]).expect_code(0);
+}
+
+#[test]
+fn closed_stdout_ends_quietly() {
+    let t = Tree::new();
+    let mut big = String::new();
+    for _ in 0..20_000 {
+        big.push_str(&format!("token = {GH1}\n"));
+    }
+    t.write("many.txt", big);
+    let mut child = t
+        .cmd(&["scan", "-f", "jsonl", "."])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 64];
+    child.stdout.as_mut().unwrap().read_exact(&mut first).unwrap();
+    drop(child.stdout.take());
+    let mut stderr = String::new();
+    child.stderr.take().unwrap().read_to_string(&mut stderr).unwrap();
+    let status = child.wait().unwrap();
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(!stderr.contains("error"), "{stderr}");
+    assert_ne!(status.code(), Some(2), "{stderr}");
+}
+
+#[test]
+fn help_is_true_to_the_flags() {
+    let t = Tree::new();
+    let help = t.run(&["scan", "--help"]).expect_code(0).stdout();
+    for flag in [
+        "--format",
+        "--output",
+        "--show-secrets",
+        "--no-ignore",
+        "--scan-binary",
+        "--max-file-size",
+        "--rules",
+    ] {
+        assert!(help.contains(flag), "{flag} missing from --help");
+    }
+    t.run(&["scan", "--format", "xml", "."]).expect_code(2);
+}
