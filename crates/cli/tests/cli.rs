@@ -472,3 +472,16 @@ fn help_is_true_to_the_flags() {
     }
     t.run(&["scan", "--format", "xml", "."]).expect_code(2);
 }
+
+#[test]
+fn docs_rules_md_is_generated_from_the_rules() {
+    let t = Tree::new();
+    let generated = t.run(&["rules", "list", "--format", "markdown"]).expect_code(0).stdout();
+    let committed =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/RULES.md"))
+            .unwrap();
+    assert!(
+        generated == committed,
+        "docs/RULES.md is stale: run `cargo run -p tokenhound-cli -- rules list --format markdown > docs/RULES.md`"
+    );
+}

@@ -60,3 +60,8 @@ pub use finding::{Finding, Location, Secret};
 pub use rules::{Confidence, Kind, Rule, Rules};
 pub use scan::{DEFAULT_MAX_FILE_SIZE, Scanner, ScannerBuilder, SkipReason, Stats};
 pub use sink::{Collector, Sink};
+
+/// The README's Rust examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+pub struct ReadmeDoctests;
