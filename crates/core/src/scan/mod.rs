@@ -100,6 +100,8 @@ impl Stats {
 
 /// Files at least this large are memory-mapped by default rather than read into a buffer.
 const MMAP_THRESHOLD: u64 = 16 << 20;
+/// Read buffers up to this capacity are kept for the next file.
+const RETAINED_BUFFER: usize = 1 << 20;
 /// The default maximum file size: larger files are skipped (and counted).
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 100 << 20;
 
@@ -419,8 +421,9 @@ impl Scanner {
                 Outcome::Scanned { bytes: data.len() as u64, findings }
             }
         };
-        // Keep the buffer for the next file, unless one huge file made it huge.
-        if buf.capacity() <= (MMAP_THRESHOLD as usize) {
+        // Keep the buffer for the next file, unless a large file made it large: most files are
+        // small, and a retained 16 MiB buffer per worker would dominate the scan's memory.
+        if buf.capacity() <= RETAINED_BUFFER {
             buf.clear();
             scratch.buf = buf;
         }
