@@ -8,6 +8,18 @@ from ._errors import ScanError
 _Path = Union[str, os.PathLike[str]]
 _Buffer = Union[bytes, bytearray, memoryview]
 
+__all__ = [
+    "DEFAULT_MAX_FILE_SIZE",
+    "Finding",
+    "Rule",
+    "Rules",
+    "ScanResult",
+    "Scanner",
+    "Stats",
+    "__version__",
+    "run_cli",
+]
+
 __version__: str
 DEFAULT_MAX_FILE_SIZE: int
 
@@ -55,6 +67,7 @@ class Rules:
     @staticmethod
     def from_path(path: _Path) -> Rules: ...
     def __add__(self, other: Rules, /) -> Rules: ...
+    def __radd__(self, other: Rules, /) -> Rules: ...
     def disable(self, *ids: str) -> Rules: ...
     def check(self) -> list[str]: ...
     def __len__(self) -> int: ...
