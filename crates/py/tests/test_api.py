@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import os
 import pickle
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -176,8 +175,8 @@ def make_tree(root: Path) -> dict[str, str]:
     (root / "blob.bin").write_bytes(b"\x00\x01" + pats["a"].encode())
     (root / "big.txt").write_text("x" * 5000 + f"\n{pats['big']}\n")
     (root / "ignored.log").write_text(f"{pats['ignored']}\n")
-    (root / ".gitignore").write_text("*.log\n")
-    subprocess.run(["git", "init", "-q", str(root)], check=True)  # .gitignore applies in repos
+    # `.ignore` works like `.gitignore` without needing a git repository (or git) around it.
+    (root / ".ignore").write_text("*.log\n")
     return pats
 
 
@@ -197,7 +196,7 @@ def test_scan_paths_results(tmp_path: Path, rules: tokenhound.Rules) -> None:
     assert skipped == {("blob.bin", "binary"), ("big.txt", "too-large")}
     stats = result.stats
     assert stats.skipped == {"binary": 1, "too-large": 1}
-    assert stats.files_scanned == 4  # a.py, b.yaml, clean.txt, .gitignore
+    assert stats.files_scanned == 4  # a.py, b.yaml, clean.txt, .ignore
     assert stats.errors == 0 and result.errors == [] and stats.elapsed >= 0
     assert stats.bytes_scanned > 0
 
