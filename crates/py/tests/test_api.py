@@ -15,6 +15,7 @@ from conftest import FIXTURE_RULES, PG_PASSWORD, PG_URI, github_pat, needs_built
 # --- Rules ----------------------------------------------------------------------------------------
 
 
+@needs_builtin
 def test_builtin_rules_have_metadata() -> None:
     rules = tokenhound.Rules.builtin()
     assert len(rules) == len(list(rules)) > 0
