@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::{Error, Finding, SkipReason};
+use crate::{Error, Finding, SkipReason, Stats};
 
 /// Receives the results of a scan. Return `false` from any method to stop the scan early.
 ///
@@ -21,6 +21,15 @@ pub trait Sink {
     /// A file or directory that could not be read; the scan goes on. Ignored by default.
     fn error(&mut self, error: Error) -> bool {
         let _ = error;
+        true
+    }
+
+    /// Called after each walked entry (file, directory or skipped entry) has been handled, with
+    /// the counts so far, whether or not it produced anything else. A sink that shows progress,
+    /// or that must notice a cancel request during a long scan of clean files (the Python
+    /// bindings check for Ctrl-C here), uses it; return `false` to stop. Ignored by default.
+    fn progress(&mut self, stats: &Stats) -> bool {
+        let _ = stats;
         true
     }
 }
@@ -41,6 +50,9 @@ impl<S: Sink + ?Sized> Sink for &mut S {
     }
     fn error(&mut self, error: Error) -> bool {
         (**self).error(error)
+    }
+    fn progress(&mut self, stats: &Stats) -> bool {
+        (**self).progress(stats)
     }
 }
 

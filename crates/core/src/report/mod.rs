@@ -132,6 +132,13 @@ fn markdown_rules(out: &mut dyn Write, rules: &crate::Rules) -> io::Result<()> {
     Ok(())
 }
 
+/// The JSON object that the JSON and JSON Lines formats write for one finding (`rule`, `path`,
+/// `line`, `secret`, `fingerprint`, ...). Other front ends (the Python bindings' `to_dict`) use it
+/// so that every output has the same fields with the same meaning.
+pub fn finding_json(finding: &Finding, options: &ReportOptions) -> serde_json::Value {
+    json::finding(finding, options)
+}
+
 /// How a report looks.
 #[derive(Clone, Debug, Default)]
 #[non_exhaustive]

@@ -275,14 +275,18 @@ impl Scanner {
             let stop = &stop;
             scope.spawn(move || {
                 pool.install(|| {
-                    walk.enumerate().par_bridge().for_each_with(tx, |tx, (index, entry)| {
-                        let outcome = if stop.load(Ordering::Relaxed) {
-                            Outcome::Nothing
-                        } else {
-                            self.scan_entry(entry)
-                        };
-                        let _ = tx.send((index as u64, outcome));
-                    });
+                    // Once the sink has asked to stop, the walk stops too (the `Err`), so that
+                    // stopping a scan of a huge tree returns promptly.
+                    let _ = walk.enumerate().par_bridge().try_for_each_with(
+                        tx,
+                        |tx, (index, entry)| {
+                            if stop.load(Ordering::Relaxed) {
+                                return Err(());
+                            }
+                            let outcome = self.scan_entry(entry);
+                            tx.send((index as u64, outcome)).map_err(|_| ())
+                        },
+                    );
                 });
             });
             // Deliver in walk order, whatever order the workers finish in.
@@ -433,7 +437,7 @@ impl Scanner {
 
 /// Passes one outcome to the sink and counts it; false when the sink asked to stop.
 fn deliver(outcome: Outcome, sink: &mut dyn Sink, stats: &mut Stats) -> bool {
-    match outcome {
+    let go_on = match outcome {
         Outcome::Nothing => true,
         Outcome::Scanned { bytes, findings } => {
             stats.files_scanned += 1;
@@ -454,7 +458,8 @@ fn deliver(outcome: Outcome, sink: &mut dyn Sink, stats: &mut Stats) -> bool {
             stats.errors += 1;
             sink.error(err)
         }
-    }
+    };
+    go_on && sink.progress(stats)
 }
 
 #[cfg(test)]
@@ -469,5 +474,34 @@ mod tests {
         check::<Finding>();
         check::<Error>();
         check::<Stats>();
+    }
+
+    #[test]
+    fn progress_is_called_per_entry_and_can_stop_the_scan() {
+        struct StopAfter(usize, usize);
+        impl Sink for StopAfter {
+            fn finding(&mut self, _: Finding) -> bool {
+                true
+            }
+            fn progress(&mut self, _: &Stats) -> bool {
+                self.0 += 1;
+                self.0 < self.1
+            }
+        }
+        let dir = tempfile::tempdir().unwrap();
+        for i in 0..40 {
+            std::fs::write(dir.path().join(format!("f{i:02}.txt")), "nothing here\n").unwrap();
+        }
+        let scanner = Scanner::builder().threads(2).build().unwrap();
+
+        let mut all = StopAfter(0, usize::MAX);
+        let stats = scanner.scan_path(dir.path(), &mut all).unwrap();
+        assert_eq!(stats.files_scanned, 40);
+        assert_eq!(all.0, 41, "one call per file plus the directory itself");
+
+        let mut few = StopAfter(0, 5);
+        let stats = scanner.scan_path(dir.path(), &mut few).unwrap();
+        assert_eq!(few.0, 5, "no calls after the sink asked to stop");
+        assert!(stats.files_scanned <= 5, "{stats:?}");
     }
 }
