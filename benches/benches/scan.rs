@@ -31,7 +31,9 @@ fn dense_haystack(size: usize) -> Vec<u8> {
     let mut n = 0u64;
     while out.len() < size {
         n = n.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-        out.extend_from_slice(format!("password = \"hunter{}\"  # api_key token secret\n", n % 1000).as_bytes());
+        out.extend_from_slice(
+            format!("password = \"hunter{}\"  # api_key token secret\n", n % 1000).as_bytes(),
+        );
     }
     out
 }
