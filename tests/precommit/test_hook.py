@@ -19,6 +19,7 @@ import os
 import random
 import string
 import subprocess
+import sys
 import zlib
 from pathlib import Path
 
@@ -100,7 +101,7 @@ def repo(tmp_path: Path) -> Path:
     git("add", ".")
     git("commit", "-q", "--no-verify", "-m", "init")
     result = subprocess.run(
-        ["pre-commit", "install"], cwd=path, env=env, capture_output=True, text=True
+        [sys.executable, "-m", "pre_commit", "install"], cwd=path, env=env, capture_output=True, text=True
     )
     assert result.returncode == 0, result.stdout + result.stderr
     return path
