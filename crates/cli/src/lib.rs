@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use tokenhound::report::{Format, ReportOptions, Reporter, RulesFormat};
-use tokenhound::{Rules, Scanner, Stats};
+use tokenhound::{GitOptions, HookStatus, Rules, Scanner, Stats};
 
 /// Find leaked credentials (API keys, tokens, private keys, webhook URLs, connection strings)
 /// in files and directory trees.
@@ -32,13 +32,53 @@ enum Command {
     /// List or check rules.
     #[command(subcommand)]
     Rules(RulesCommand),
+    /// Install or remove a git pre-commit hook that runs `tokenhound scan --staged`.
+    #[command(subcommand)]
+    Hook(HookCommand),
+}
+
+#[derive(Subcommand, Debug)]
+enum HookCommand {
+    /// Write the pre-commit hook (into core.hooksPath when set, else .git/hooks).
+    Install {
+        /// Replace an existing pre-commit hook that tokenhound did not write.
+        #[arg(long)]
+        force: bool,
+        /// The repository (default: the one the current directory is in).
+        #[arg(value_name = "REPO", default_value = ".")]
+        repo: PathBuf,
+    },
+    /// Remove the pre-commit hook that `hook install` wrote.
+    Uninstall {
+        /// The repository (default: the one the current directory is in).
+        #[arg(value_name = "REPO", default_value = ".")]
+        repo: PathBuf,
+    },
 }
 
 #[derive(Args, Debug)]
 struct ScanArgs {
-    /// Files or directories to scan; `-` is standard input.
+    /// Files or directories to scan; `-` is standard input. With --staged or --git, the
+    /// repository (default: the one the current directory is in).
     #[arg(value_name = "PATH")]
     paths: Vec<PathBuf>,
+    /// Scan the change staged for commit (index blobs that differ from HEAD), reporting only
+    /// lines it adds or modifies: what a pre-commit hook runs.
+    #[arg(long, conflicts_with = "git")]
+    staged: bool,
+    /// Scan the repository's history: every blob reachable from every reference (or --branch),
+    /// once, each finding attributed to the commit that introduced it.
+    #[arg(long)]
+    git: bool,
+    /// With --git: only the commits of a range, such as origin/main..HEAD.
+    #[arg(long, value_name = "A..B", requires = "git", conflicts_with = "branch")]
+    range: Option<String>,
+    /// With --git: only commits that are not ancestors of REV.
+    #[arg(long, value_name = "REV", requires = "git")]
+    since: Option<String>,
+    /// With --git: start from this branch (or revision) instead of every reference.
+    #[arg(long, value_name = "REF", requires = "git")]
+    branch: Option<String>,
     /// Output format.
     #[arg(short, long, value_enum, default_value_t = OutputFormat::Text)]
     format: OutputFormat,
@@ -142,6 +182,7 @@ where
         Command::Scan(args) => scan(args),
         Command::Rules(RulesCommand::List { format, rule_files }) => list(format, &rule_files),
         Command::Rules(RulesCommand::Check { files }) => check(&files),
+        Command::Hook(command) => hook(command),
     };
     match result {
         Ok(code) => code,
@@ -192,6 +233,23 @@ fn scan(args: ScanArgs) -> Result<u8> {
     options.base = std::env::current_dir().ok();
     let mut reporter = Reporter::new(format, options, out, io::stderr()).quiet(args.quiet);
 
+    if args.staged || args.git {
+        let repo = match args.paths.as_slice() {
+            [] => PathBuf::from("."),
+            [repo] => repo.clone(),
+            _ => bail!("--staged and --git take one repository"),
+        };
+        let stats = if args.staged {
+            scanner.scan_staged(&repo, &mut reporter)?
+        } else {
+            let mut options = GitOptions::new();
+            options.range = args.range;
+            options.since = args.since;
+            options.branch = args.branch;
+            scanner.scan_git(&repo, &options, &mut reporter)?
+        };
+        return finish(reporter, &scanner, stats);
+    }
     let paths = if args.paths.is_empty() { vec![PathBuf::from(".")] } else { args.paths };
     let (stdin, files): (Vec<PathBuf>, Vec<PathBuf>) =
         paths.into_iter().partition(|p| p.as_os_str() == "-");
@@ -203,6 +261,11 @@ fn scan(args: ScanArgs) -> Result<u8> {
         let tree = scanner.scan_paths(&files, &mut reporter)?;
         stats.merge(&tree);
     }
+    finish(reporter, &scanner, stats)
+}
+
+/// Writes the end of the report and picks the exit code.
+fn finish(reporter: Reporter<'_>, scanner: &Scanner, stats: Stats) -> Result<u8> {
     if let Some(e) = reporter.io_error()
         && e.kind() == io::ErrorKind::BrokenPipe
     {
@@ -283,6 +346,27 @@ fn check(files: &[PathBuf]) -> Result<u8> {
         println!("checked {} rules ({sources}): {} problem(s)", rules.len(), problems.len());
         Ok(1)
     }
+}
+
+fn hook(command: HookCommand) -> Result<u8> {
+    let status = match command {
+        HookCommand::Install { force, repo } => tokenhound::install_hook(&repo, force)?,
+        HookCommand::Uninstall { repo } => tokenhound::uninstall_hook(&repo)?,
+    };
+    match status {
+        HookStatus::Installed(path) => {
+            println!("installed the pre-commit hook: {}", path.display())
+        }
+        HookStatus::Replaced(path) => {
+            println!("replaced the existing pre-commit hook: {}", path.display())
+        }
+        HookStatus::Removed(path) => println!("removed the pre-commit hook: {}", path.display()),
+        HookStatus::NotInstalled(path) => {
+            println!("no pre-commit hook to remove: {}", path.display())
+        }
+        other => println!("{other:?}"),
+    }
+    Ok(0)
 }
 
 /// Parses `100`, `64K`, `100M`, `1G` (powers of 1024).

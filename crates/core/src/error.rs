@@ -13,6 +13,9 @@ pub enum ErrorKind {
     Io,
     /// A scan option is invalid.
     Config,
+    /// A git repository could not be opened or read: not a repository, a bare repository where
+    /// a work tree is needed, a bad revision, a missing or corrupt object.
+    Git,
 }
 
 /// An error with its location: file, line, column and rule id where they are known.

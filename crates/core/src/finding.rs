@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use sha2::{Digest, Sha256};
 
+use crate::git::GitOrigin;
 use crate::rules::{Confidence, Kind, Rule};
 use crate::scan::engine::RawMatch;
 
@@ -26,6 +27,8 @@ pub struct Finding {
     pub fingerprint: String,
     /// Shannon entropy of the secret, in bits per byte.
     pub entropy: f64,
+    /// Where in a git repository the secret is, for staged and history scans; `None` for files.
+    pub git: Option<Box<GitOrigin>>,
     pub(crate) context: Context,
 }
 
@@ -170,6 +173,7 @@ pub(crate) fn build(
             secret: Secret(String::from_utf8_lossy(secret).into_owned()),
             fingerprint: fingerprint(rule.id(), secret),
             entropy: m.entropy,
+            git: None,
             context: context(hay, m.start, m.end),
         });
     }

@@ -50,6 +50,7 @@
 
 mod error;
 mod finding;
+mod git;
 pub mod report;
 mod rules;
 mod scan;
@@ -57,6 +58,7 @@ mod sink;
 
 pub use error::{Error, ErrorKind};
 pub use finding::{Finding, Location, Secret};
+pub use git::{GitCommit, GitOptions, GitOrigin, HookStatus, install_hook, uninstall_hook};
 pub use rules::{Confidence, Kind, Rule, Rules};
 pub use scan::{DEFAULT_MAX_FILE_SIZE, Scanner, ScannerBuilder, SkipReason, Stats};
 pub use sink::{Collector, Sink};

@@ -6,14 +6,14 @@ use std::path::PathBuf;
 use serde_json::{Value, json};
 
 use super::ReportOptions;
-use crate::{Finding, SkipReason, Stats};
+use crate::{Finding, GitOrigin, SkipReason, Stats};
 
 /// The version of the JSON schema of findings; bumped when a field changes meaning.
 pub(crate) const SCHEMA_VERSION: u32 = 1;
 
 pub(crate) fn finding(f: &Finding, options: &ReportOptions) -> Value {
     let loc = &f.location;
-    json!({
+    let mut value = json!({
         "rule": f.rule_id(),
         "rule_name": f.rule.name(),
         "provider": f.provider(),
@@ -32,7 +32,27 @@ pub(crate) fn finding(f: &Finding, options: &ReportOptions) -> Value {
         "entropy": (f.entropy * 1000.0).round() / 1000.0,
         "checksum": f.checksum_valid().map(|_| "valid"),
         "snippet": f.line_context(options.show_secrets),
-    })
+    });
+    if let Some(git) = &f.git {
+        value["git"] = git_json(git);
+    }
+    value
+}
+
+/// The git fields of a finding: the blob, and for history scans the commit that introduced the
+/// secret at this path and how often it was seen.
+pub(crate) fn git_json(git: &GitOrigin) -> Value {
+    let mut value = json!({"blob": git.blob});
+    if let Some(c) = &git.commit {
+        value["commit"] = json!(c.id);
+        value["author_name"] = json!(c.author_name);
+        value["author_email"] = json!(c.author_email);
+        value["date"] = json!(c.date);
+        value["subject"] = json!(c.subject);
+        value["commits"] = json!(git.commits);
+        value["paths"] = json!(git.paths);
+    }
+    value
 }
 
 pub(super) fn document(
@@ -68,5 +88,7 @@ fn stats_json(stats: &Stats, skipped: &[(PathBuf, SkipReason)], errors: &[String
         "errors": stats.errors,
         "error_messages": errors,
         "elapsed_ms": stats.elapsed.as_millis() as u64,
+        "commits_scanned": stats.commits_scanned,
+        "shallow": stats.shallow,
     })
 }

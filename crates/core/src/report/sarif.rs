@@ -117,7 +117,7 @@ fn result(f: &Finding, rule_index: usize, options: &ReportOptions) -> Value {
             }
         }
     }
-    json!({
+    let mut value = json!({
         "ruleId": f.rule_id(),
         "ruleIndex": rule_index,
         "level": level(f.confidence()),
@@ -140,7 +140,17 @@ fn result(f: &Finding, rule_index: usize, options: &ReportOptions) -> Value {
             "confidence": f.confidence().as_str(),
             "entropy": (f.entropy * 1000.0).round() / 1000.0,
         },
-    })
+    });
+    if let Some(git) = &f.git {
+        // Code-scanning services match results across runs by partial fingerprints: the blob
+        // and commit tell one location of a secret in history from another.
+        value["partialFingerprints"]["tokenhound/blob/v1"] = json!(git.blob);
+        if let Some(c) = &git.commit {
+            value["partialFingerprints"]["tokenhound/commit/v1"] = json!(c.id);
+        }
+        value["properties"]["git"] = super::json::git_json(git);
+    }
+    value
 }
 
 fn invocation(errors: &[String]) -> Value {

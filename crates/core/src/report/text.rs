@@ -28,12 +28,38 @@ pub(super) fn finding(out: &mut dyn Write, f: &Finding, options: &ReportOptions)
         f.rule.name(),
     )?;
     writeln!(out, "    secret: {secret}  fingerprint: {}", f.fingerprint)?;
+    if let Some(git) = &f.git {
+        match &git.commit {
+            Some(c) => {
+                writeln!(
+                    out,
+                    "    commit: {} {} {} <{}>: {}",
+                    c.id, c.date, c.author_name, c.author_email, c.subject
+                )?;
+                writeln!(
+                    out,
+                    "    blob: {}  seen in {} commit{} at {} path{}",
+                    git.blob,
+                    git.commits,
+                    plural(git.commits),
+                    git.paths,
+                    plural(git.paths)
+                )?;
+            }
+            None => writeln!(out, "    staged blob: {}", git.blob)?,
+        }
+    }
     writeln!(out, "    {dim}{}{reset}", f.line_context(options.show_secrets))
 }
 
 pub(super) fn summary(out: &mut dyn Write, stats: &Stats) -> io::Result<()> {
+    let from_commits = if stats.commits_scanned > 0 {
+        format!(" from {} commit{}", stats.commits_scanned, plural(stats.commits_scanned))
+    } else {
+        String::new()
+    };
     let mut line = format!(
-        "tokenhound: scanned {} file{} ({}) in {:.2}s: {} finding{}",
+        "tokenhound: scanned {} file{} ({}){from_commits} in {:.2}s: {} finding{}",
         stats.files_scanned,
         plural(stats.files_scanned),
         human_bytes(stats.bytes_scanned),
@@ -46,6 +72,9 @@ pub(super) fn summary(out: &mut dyn Write, stats: &Stats) -> io::Result<()> {
         let reasons: Vec<String> =
             stats.skipped.iter().map(|(reason, n)| format!("{n} {}", reason.as_str())).collect();
         line.push_str(&format!("; skipped {skipped} ({})", reasons.join(", ")));
+    }
+    if stats.shallow {
+        line.push_str("; shallow clone: history before its boundary is not in the repository");
     }
     if stats.errors > 0 {
         line.push_str(&format!("; {} error{}", stats.errors, plural(stats.errors)));

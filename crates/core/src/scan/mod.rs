@@ -3,7 +3,7 @@
 pub(crate) mod checksum;
 pub(crate) mod engine;
 pub(crate) mod filters;
-mod source;
+pub(crate) mod source;
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
@@ -77,6 +77,11 @@ pub struct Stats {
     pub errors: u64,
     /// Wall-clock time of the scan.
     pub elapsed: Duration,
+    /// Commits whose changes a history scan ([`Scanner::scan_git`]) walked; 0 for other scans.
+    pub commits_scanned: u64,
+    /// Whether the repository of a history scan is a shallow clone, so that history before its
+    /// shallow boundary was not there to scan.
+    pub shallow: bool,
 }
 
 impl Stats {
@@ -95,6 +100,8 @@ impl Stats {
         }
         self.errors += other.errors;
         self.elapsed += other.elapsed;
+        self.commits_scanned += other.commits_scanned;
+        self.shallow |= other.shallow;
     }
 }
 
@@ -132,10 +139,10 @@ impl fmt::Debug for Inner {
 }
 
 #[derive(Clone, Debug)]
-struct Options {
+pub(crate) struct Options {
     threads: usize,
-    max_file_size: u64,
-    scan_binary: bool,
+    pub(crate) max_file_size: u64,
+    pub(crate) scan_binary: bool,
     ignore_files: bool,
     follow_links: bool,
     mmap_threshold: u64,
@@ -223,7 +230,7 @@ impl ScannerBuilder {
 }
 
 /// What happened to one walked entry; sent from workers to the thread that owns the sink.
-enum Outcome {
+pub(crate) enum Outcome {
     Nothing,
     Scanned { bytes: u64, findings: Vec<Finding> },
     Skipped(PathBuf, SkipReason),
@@ -341,7 +348,7 @@ impl Scanner {
         self.scan_paths(&[path.as_ref()], sink)
     }
 
-    fn pool(&self) -> Result<&rayon::ThreadPool, Error> {
+    pub(crate) fn pool(&self) -> Result<&rayon::ThreadPool, Error> {
         self.inner
             .pool
             .get_or_init(|| {
@@ -355,7 +362,7 @@ impl Scanner {
             .map_err(|e| Error::new(ErrorKind::Config, format!("cannot start worker threads: {e}")))
     }
 
-    fn with_scratch<T>(&self, f: impl FnOnce(&mut Scratch) -> T) -> T {
+    pub(crate) fn with_scratch<T>(&self, f: impl FnOnce(&mut Scratch) -> T) -> T {
         let mut scratch =
             self.inner.scratch.lock().ok().and_then(|mut s| s.pop()).unwrap_or_default();
         let out = f(&mut scratch);
@@ -365,7 +372,7 @@ impl Scanner {
         out
     }
 
-    fn scan_into(
+    pub(crate) fn scan_into(
         &self,
         data: &[u8],
         path: Option<&Path>,
@@ -375,6 +382,10 @@ impl Scanner {
         let engine = &self.inner.engine;
         engine.scan(data, scratch);
         finding::build(data, path, &scratch.matches, &engine.rules, out);
+    }
+
+    pub(crate) fn options(&self) -> &Options {
+        &self.inner.options
     }
 
     fn scan_entry(&self, entry: Result<ignore::DirEntry, ignore::Error>) -> Outcome {
@@ -436,7 +447,7 @@ impl Scanner {
 }
 
 /// Passes one outcome to the sink and counts it; false when the sink asked to stop.
-fn deliver(outcome: Outcome, sink: &mut dyn Sink, stats: &mut Stats) -> bool {
+pub(crate) fn deliver(outcome: Outcome, sink: &mut dyn Sink, stats: &mut Stats) -> bool {
     let go_on = match outcome {
         Outcome::Nothing => true,
         Outcome::Scanned { bytes, findings } => {

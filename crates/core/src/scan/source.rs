@@ -129,6 +129,6 @@ fn map(file: &File) -> Option<memmap2::Mmap> {
 }
 
 /// A NUL byte in the first 8 KiB marks a file as binary, as git and ripgrep decide.
-pub(super) fn looks_binary(data: &[u8]) -> bool {
+pub(crate) fn looks_binary(data: &[u8]) -> bool {
     memchr::memchr(0, &data[..data.len().min(BINARY_PROBE)]).is_some()
 }

@@ -1,0 +1,517 @@
+//! History: every blob the selected commits wrote, scanned once, attributed to the first commit.
+//!
+//! A producer walks commits oldest first (parents before children) and diffs each commit's tree
+//! against its first parent's, yielding one event per blob written at a path. Workers of the
+//! scanner's pool scan each blob the first time it is seen; later events for the same blob need
+//! no scan. The caller's thread takes the outcomes back in event order and folds them into one
+//! finding per path, secret and occurrence. A bounded number of events is in flight at any
+//! time, so memory does not grow with history; only the set of seen blob ids and the findings do.
+
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap, HashSet, VecDeque};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
+
+use gix::ObjectId;
+use gix::bstr::{BString, ByteSlice};
+use gix::diff::tree::recorder::Change as TreeChange;
+use gix::objs::TreeRefIter;
+use rayon::iter::{ParallelBridge, ParallelIterator};
+
+use super::{BlobData, GitCommit, GitOptions, GitOrigin, chain, git_error, read_blob, repo_path};
+use crate::error::Error;
+use crate::finding::Finding;
+use crate::scan::{Scanner, SkipReason, Stats};
+use crate::sink::Sink;
+
+/// Events that may be between the producer and the sink at once.
+const IN_FLIGHT: usize = 1024;
+
+pub(super) fn scan(
+    scanner: &Scanner,
+    repo: gix::Repository,
+    options: &GitOptions,
+    sink: &mut dyn Sink,
+) -> Result<Stats, Error> {
+    let started = Instant::now();
+    let mut stats = Stats { shallow: repo.is_shallow(), ..Stats::default() };
+    let commits = select_commits(&repo, options)?;
+    stats.commits_scanned = commits.len() as u64;
+    if commits.is_empty() {
+        stats.elapsed = started.elapsed();
+        return Ok(stats);
+    }
+    let pool = scanner.pool()?;
+    let sync = repo.clone().into_sync();
+    let stop = AtomicBool::new(false);
+    let (permit_tx, permit_rx) = crossbeam_channel::bounded::<()>(IN_FLIGHT);
+    let (tx, rx) = crossbeam_channel::unbounded::<(u64, Outcome)>();
+    let mut history = Aggregate::default();
+    std::thread::scope(|scope| {
+        let stop = &stop;
+        let sync = &sync;
+        let events = Events::new(repo, commits, stop, permit_tx);
+        scope.spawn(move || {
+            pool.install(|| {
+                events.enumerate().par_bridge().for_each_init(
+                    || (tx.clone(), sync.to_thread_local()),
+                    |(tx, repo), (index, event)| {
+                        let outcome = match event {
+                            Err(err) => Outcome::Error(err),
+                            Ok(event) => scan_event(scanner, repo, event),
+                        };
+                        let _ = tx.send((index as u64, outcome));
+                    },
+                );
+            });
+        });
+        // Fold outcomes in event order, whatever order the workers finish in.
+        let mut next = 0u64;
+        let mut pending: HashMap<u64, Outcome> = HashMap::new();
+        for (index, outcome) in rx.iter() {
+            pending.insert(index, outcome);
+            while let Some(outcome) = pending.remove(&next) {
+                next += 1;
+                let _ = permit_rx.try_recv();
+                if !stop.load(Ordering::Relaxed) && !history.fold(outcome, sink, &mut stats) {
+                    stop.store(true, Ordering::Relaxed);
+                }
+            }
+        }
+    });
+    if !stop.load(Ordering::Relaxed) {
+        for finding in history.finish() {
+            stats.findings += 1;
+            if !sink.finding(finding) {
+                break;
+            }
+        }
+    }
+    stats.elapsed = started.elapsed();
+    Ok(stats)
+}
+
+/// The commits to scan, oldest first with parents before children.
+fn select_commits(repo: &gix::Repository, options: &GitOptions) -> Result<Vec<ObjectId>, Error> {
+    let mut tips = Vec::new();
+    let mut hidden = Vec::new();
+    if let Some(range) = &options.range {
+        if options.branch.is_some() {
+            return Err(git_error("a range and a branch cannot be combined"));
+        }
+        let spec = repo
+            .rev_parse(range.as_str())
+            .map_err(|e| git_error(format!("invalid range {range:?}: {}", chain(&e))))?
+            .detach();
+        use gix::revision::plumbing::Spec;
+        match spec {
+            Spec::Include(id) => tips.push(id),
+            Spec::Range { from, to } => {
+                tips.push(to);
+                hidden.push(from);
+            }
+            Spec::Merge { theirs, ours } => {
+                tips.extend([theirs, ours]);
+                if let Ok(base) = repo.merge_base(theirs, ours) {
+                    hidden.push(base.detach());
+                }
+            }
+            _ => {
+                return Err(git_error(format!(
+                    "unsupported range {range:?}: expected A..B, A...B or a single revision"
+                )));
+            }
+        }
+        tips =
+            tips.into_iter().map(|id| peel_to_commit(repo, id, range)).collect::<Result<_, _>>()?;
+    } else if let Some(branch) = &options.branch {
+        let id = repo
+            .rev_parse_single(branch.as_str())
+            .map_err(|e| {
+                git_error(format!("unknown branch or revision {branch:?}: {}", chain(&e)))
+            })?
+            .detach();
+        tips.push(peel_to_commit(repo, id, branch)?);
+    } else {
+        tips = all_ref_tips(repo)?;
+    }
+    if let Some(since) = &options.since {
+        let id = repo
+            .rev_parse_single(since.as_str())
+            .map_err(|e| git_error(format!("unknown revision {since:?}: {}", chain(&e))))?
+            .detach();
+        hidden.push(peel_to_commit(repo, id, since)?);
+    }
+    hidden = hidden.into_iter().filter_map(|id| peel_to_commit(repo, id, "").ok()).collect();
+    if tips.is_empty() {
+        return Ok(Vec::new());
+    }
+    let walk = repo
+        .rev_walk(tips)
+        .with_hidden(hidden)
+        .sorting(gix::revision::walk::Sorting::ByCommitTime(
+            gix::traverse::commit::simple::CommitTimeOrder::NewestFirst,
+        ))
+        .all()
+        .map_err(|e| git_error(format!("cannot walk the history: {}", chain(&e))))?;
+    let mut graph = Vec::new();
+    for info in walk {
+        let info =
+            info.map_err(|e| git_error(format!("cannot walk the history: {}", chain(&e))))?;
+        let parents: Vec<ObjectId> = info.parent_ids().map(|id| id.detach()).collect();
+        let time = info.commit_time.unwrap_or_default();
+        graph.push((info.id, parents, time));
+    }
+    Ok(topological(graph))
+}
+
+fn peel_to_commit(repo: &gix::Repository, id: ObjectId, name: &str) -> Result<ObjectId, Error> {
+    let object = repo.find_object(id).map_err(|e| git_error(format!("{name:?}: {}", chain(&e))))?;
+    object
+        .peel_to_commit()
+        .map(|commit| commit.id)
+        .map_err(|_| git_error(format!("{name:?} does not name a commit")))
+}
+
+/// The commits every reference (and a detached `HEAD`) points at, through tags; references to
+/// other objects are left out.
+fn all_ref_tips(repo: &gix::Repository) -> Result<Vec<ObjectId>, Error> {
+    let refs =
+        |e: &dyn std::error::Error| git_error(format!("cannot read references: {}", chain(e)));
+    let platform = repo.references().map_err(|e| refs(&e))?;
+    let mut tips = Vec::new();
+    for reference in platform.all().map_err(|e| refs(&e))? {
+        let Ok(mut reference) = reference else { continue };
+        if let Ok(commit) = reference.peel_to_commit() {
+            tips.push(commit.id);
+        }
+    }
+    // A detached HEAD has no reference of its own; an unborn one has no commit.
+    if let Ok(id) = repo.head_id() {
+        tips.push(id.detach());
+    }
+    tips.sort_unstable();
+    tips.dedup();
+    Ok(tips)
+}
+
+/// Orders commits so that parents come before children, oldest commit time first among those
+/// ready (Kahn's algorithm), ties broken by id so the order is deterministic.
+fn topological(graph: Vec<(ObjectId, Vec<ObjectId>, i64)>) -> Vec<ObjectId> {
+    let index: HashMap<ObjectId, usize> =
+        graph.iter().enumerate().map(|(i, (id, _, _))| (*id, i)).collect();
+    let mut pending_parents = vec![0usize; graph.len()];
+    let mut children: Vec<Vec<usize>> = vec![Vec::new(); graph.len()];
+    for (i, (_, parents, _)) in graph.iter().enumerate() {
+        for parent in parents {
+            if let Some(&p) = index.get(parent) {
+                pending_parents[i] += 1;
+                children[p].push(i);
+            }
+        }
+    }
+    let mut ready: BinaryHeap<Reverse<(i64, ObjectId, usize)>> = graph
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| pending_parents[*i] == 0)
+        .map(|(i, (id, _, time))| Reverse((*time, *id, i)))
+        .collect();
+    let mut order = Vec::with_capacity(graph.len());
+    while let Some(Reverse((_, id, i))) = ready.pop() {
+        order.push(id);
+        for &child in &children[i] {
+            pending_parents[child] -= 1;
+            if pending_parents[child] == 0 {
+                let (id, _, time) = &graph[child];
+                ready.push(Reverse((*time, *id, child)));
+            }
+        }
+    }
+    order
+}
+
+/// A blob written at a path by a commit.
+struct Event {
+    commit: Arc<GitCommit>,
+    path: PathBuf,
+    blob: ObjectId,
+    /// The first event for this blob: it must be scanned.
+    first: bool,
+}
+
+/// Yields the events of the commits in order; each `next` first takes a permit, returned when
+/// the event's outcome is folded, so that at most `IN_FLIGHT` events are pending.
+struct Events<'a> {
+    repo: gix::Repository,
+    commits: std::vec::IntoIter<ObjectId>,
+    queue: VecDeque<Result<Event, Error>>,
+    seen: HashSet<ObjectId>,
+    state: gix::diff::tree::State,
+    stop: &'a AtomicBool,
+    permits: crossbeam_channel::Sender<()>,
+}
+
+impl<'a> Events<'a> {
+    fn new(
+        repo: gix::Repository,
+        commits: Vec<ObjectId>,
+        stop: &'a AtomicBool,
+        permits: crossbeam_channel::Sender<()>,
+    ) -> Self {
+        Events {
+            repo,
+            commits: commits.into_iter(),
+            queue: VecDeque::new(),
+            seen: HashSet::new(),
+            state: Default::default(),
+            stop,
+            permits,
+        }
+    }
+
+    /// Queues the blobs `id` wrote, compared with its first parent.
+    fn diff_commit(&mut self, id: ObjectId) -> Result<(), Error> {
+        let fail = |what: &str, e: &dyn std::error::Error| {
+            git_error(format!("commit {id}: cannot read {what}: {}", chain(e)))
+        };
+        let commit = self.repo.find_commit(id).map_err(|e| fail("the commit", &e))?;
+        let info = Arc::new(commit_info(&commit).map_err(|e| fail("the commit", &*e))?);
+        let tree = commit.tree().map_err(|e| fail("its tree", &e))?;
+        let parents: Vec<ObjectId> = commit.parent_ids().map(|p| p.detach()).collect();
+        // A parent missing from a shallow clone counts as no parent: its files are all new here.
+        let mut parent_trees = Vec::with_capacity(parents.len());
+        for parent in &parents {
+            match self.repo.try_find_object(*parent) {
+                Ok(Some(object)) => {
+                    let tree = object
+                        .try_into_commit()
+                        .map_err(|e| fail("a parent", &e))?
+                        .tree()
+                        .map_err(|e| fail("a parent's tree", &e))?;
+                    parent_trees.push(tree);
+                }
+                Ok(None) => {}
+                Err(e) => return Err(fail("a parent", &e)),
+            }
+        }
+        let mut recorder = gix::diff::tree::Recorder::default();
+        {
+            let lhs: &[u8] = parent_trees.first().map_or(&[], |t| &t.data);
+            gix::diff::tree(
+                TreeRefIter::from_bytes(lhs, id.kind()),
+                TreeRefIter::from_bytes(&tree.data, id.kind()),
+                &mut self.state,
+                &self.repo.objects,
+                &mut recorder,
+            )
+            .map_err(|e| fail("its changes", &e))?;
+        }
+        for change in recorder.records {
+            let (mode, blob, path) = match change {
+                TreeChange::Addition { entry_mode, oid, path, .. }
+                | TreeChange::Modification { entry_mode, oid, path, .. } => (entry_mode, oid, path),
+                TreeChange::Deletion { .. } => continue,
+            };
+            if !mode.is_blob() {
+                continue;
+            }
+            // In a merge, what another parent already has at this path came from that side.
+            if parent_trees.len() > 1 && parent_trees[1..].iter().any(|t| has_blob(t, &path, &blob))
+            {
+                continue;
+            }
+            let first = self.seen.insert(blob);
+            self.queue.push_back(Ok(Event {
+                commit: Arc::clone(&info),
+                path: repo_path(&path),
+                blob,
+                first,
+            }));
+        }
+        Ok(())
+    }
+}
+
+fn has_blob(tree: &gix::Tree<'_>, path: &BString, blob: &ObjectId) -> bool {
+    let components = path.split(|b| *b == b'/');
+    matches!(tree.lookup_entry(components), Ok(Some(entry)) if entry.object_id() == *blob)
+}
+
+fn commit_info(
+    commit: &gix::Commit<'_>,
+) -> Result<GitCommit, Box<dyn std::error::Error + Send + Sync>> {
+    let author = commit.author()?;
+    let time = author.time()?;
+    let date = time.format(gix::date::time::format::ISO8601_STRICT).unwrap_or_default();
+    let subject = commit.message()?.summary().to_str_lossy().into_owned();
+    Ok(GitCommit {
+        id: commit.id.to_string(),
+        author_name: author.name.trim().to_str_lossy().into_owned(),
+        author_email: author.email.trim().to_str_lossy().into_owned(),
+        date,
+        timestamp: time.seconds,
+        subject,
+    })
+}
+
+impl Iterator for Events<'_> {
+    type Item = Result<Event, Error>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if self.stop.load(Ordering::Relaxed) {
+                return None;
+            }
+            if let Some(event) = self.queue.pop_front() {
+                // Blocks while IN_FLIGHT events wait to be folded.
+                self.permits.send(()).ok()?;
+                return Some(event);
+            }
+            let id = self.commits.next()?;
+            if let Err(err) = self.diff_commit(id) {
+                self.queue.push_back(Err(err));
+            }
+        }
+    }
+}
+
+enum Outcome {
+    /// A blob scanned for the first time.
+    Scanned {
+        event: Event,
+        bytes: u64,
+        findings: Vec<Finding>,
+    },
+    /// A blob seen before, written again (at this or another path) by a later commit.
+    Seen(Event),
+    Skipped(PathBuf, SkipReason),
+    Error(Error),
+}
+
+fn scan_event(scanner: &Scanner, repo: &gix::Repository, event: Event) -> Outcome {
+    if !event.first {
+        return Outcome::Seen(event);
+    }
+    scanner.with_scratch(|scratch| {
+        let mut data = std::mem::take(&mut scratch.buf);
+        let outcome = match read_blob(scanner, repo, &event.blob, &event.path, &mut data) {
+            Err(err) => Outcome::Error(err),
+            Ok(BlobData::Skipped(reason)) => Outcome::Skipped(event.path, reason),
+            Ok(BlobData::Read) => {
+                let mut findings = Vec::new();
+                scanner.scan_into(&data, None, scratch, &mut findings);
+                Outcome::Scanned { event, bytes: data.len() as u64, findings }
+            }
+        };
+        data.clear();
+        if data.capacity() <= 16 << 20 {
+            scratch.buf = data;
+        }
+        outcome
+    })
+}
+
+/// Findings folded by location: one per path, rule, secret and occurrence in the file.
+#[derive(Default)]
+struct Aggregate {
+    /// The findings of each blob that has any, without path or origin.
+    blobs: HashMap<ObjectId, Arc<[Finding]>>,
+    /// (path, fingerprint, occurrence) to the index in `findings`.
+    locations: HashMap<(PathBuf, String, u32), usize>,
+    findings: Vec<Finding>,
+}
+
+impl Aggregate {
+    fn fold(&mut self, outcome: Outcome, sink: &mut dyn Sink, stats: &mut Stats) -> bool {
+        match outcome {
+            Outcome::Scanned { event, bytes, findings } => {
+                stats.files_scanned += 1;
+                stats.bytes_scanned += bytes;
+                if !findings.is_empty() {
+                    self.blobs.insert(event.blob, findings.into());
+                    self.record(event);
+                }
+                true
+            }
+            Outcome::Seen(event) => {
+                self.record(event);
+                true
+            }
+            Outcome::Skipped(path, reason) => {
+                *stats.skipped.entry(reason).or_default() += 1;
+                sink.skipped(&path, reason)
+            }
+            Outcome::Error(err) => {
+                stats.errors += 1;
+                sink.error(err)
+            }
+        }
+    }
+
+    fn record(&mut self, event: Event) {
+        let Some(found) = self.blobs.get(&event.blob) else { return };
+        let mut nth: HashMap<&str, u32> = HashMap::new();
+        for f in found.iter() {
+            let n = nth.entry(&f.fingerprint).or_default();
+            *n += 1;
+            let key = (event.path.clone(), f.fingerprint.clone(), *n);
+            match self.locations.get(&key) {
+                Some(&i) => {
+                    if let Some(git) = &mut self.findings[i].git {
+                        git.commits += 1;
+                    }
+                }
+                None => {
+                    let mut finding = f.clone();
+                    finding.path = Some(event.path.clone());
+                    finding.git = Some(Box::new(GitOrigin {
+                        blob: event.blob.to_string(),
+                        commit: Some(Arc::clone(&event.commit)),
+                        commits: 1,
+                        paths: 0,
+                    }));
+                    self.locations.insert(key, self.findings.len());
+                    self.findings.push(finding);
+                }
+            }
+        }
+    }
+
+    /// The findings in history order, with the number of paths each secret was seen at.
+    fn finish(mut self) -> Vec<Finding> {
+        let mut paths: HashMap<&str, HashSet<&PathBuf>> = HashMap::new();
+        for (path, fingerprint, _) in self.locations.keys() {
+            paths.entry(fingerprint).or_default().insert(path);
+        }
+        let counts: HashMap<String, u64> =
+            paths.into_iter().map(|(f, p)| (f.to_string(), p.len() as u64)).collect();
+        for finding in &mut self.findings {
+            if let Some(git) = &mut finding.git {
+                git.paths = counts.get(&finding.fingerprint).copied().unwrap_or(1);
+            }
+        }
+        self.findings
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn id(n: u8) -> ObjectId {
+        ObjectId::from_bytes_or_panic(&[n; 20])
+    }
+
+    #[test]
+    fn parents_come_before_children_whatever_the_times() {
+        // 3 is a merge of 1 and 2; 2's clock is behind its parent 1's.
+        let graph = vec![
+            (id(3), vec![id(1), id(2)], 30),
+            (id(2), vec![id(1)], 5),
+            (id(1), vec![id(0)], 10),
+        ];
+        assert_eq!(topological(graph), vec![id(1), id(2), id(3)]);
+    }
+}

@@ -1,0 +1,230 @@
+//! Git sources: the staged change a pre-commit hook must check, and the history a CI job must.
+//!
+//! Both read blobs from the object database with `gix` (pure Rust: no C library to build, no
+//! `git` process per blob), never from the work tree.
+
+mod history;
+mod hook;
+mod staged;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use gix::ObjectId;
+use gix::objs::{Find, FindHeader};
+
+use crate::error::{Error, ErrorKind};
+use crate::scan::source::looks_binary;
+use crate::scan::{Scanner, SkipReason, Stats};
+use crate::sink::Sink;
+
+pub use hook::{HookStatus, install_hook, uninstall_hook};
+
+/// What a history scan ([`Scanner::scan_git`]) covers. The default: every commit reachable from
+/// any reference.
+///
+/// ```
+/// let options = tokenhound::GitOptions::new().range("origin/main..HEAD");
+/// assert_eq!(options.range.as_deref(), Some("origin/main..HEAD"));
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct GitOptions {
+    /// Only the commits of a range, such as `origin/main..HEAD` (reachable from the right side
+    /// and not from the left), for pull-request checks. A single revision means it and its
+    /// ancestors.
+    pub range: Option<String>,
+    /// Only commits that are not ancestors of this revision (`REV..` over the tips).
+    pub since: Option<String>,
+    /// Start from this branch (or any revision) instead of every reference.
+    pub branch: Option<String>,
+}
+
+impl GitOptions {
+    /// Every commit reachable from any reference.
+    pub fn new() -> GitOptions {
+        GitOptions::default()
+    }
+    /// Only the commits of `range` (`A..B`, or one revision).
+    pub fn range(mut self, range: impl Into<String>) -> GitOptions {
+        self.range = Some(range.into());
+        self
+    }
+    /// Only commits that are not ancestors of `rev`.
+    pub fn since(mut self, rev: impl Into<String>) -> GitOptions {
+        self.since = Some(rev.into());
+        self
+    }
+    /// Start from `branch` instead of every reference.
+    pub fn branch(mut self, branch: impl Into<String>) -> GitOptions {
+        self.branch = Some(branch.into());
+        self
+    }
+}
+
+/// Where a finding is in a git repository.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct GitOrigin {
+    /// The id of the blob the secret is in (hexadecimal).
+    pub blob: String,
+    /// The first commit that wrote the secret at this path; `None` in a staged scan, where the
+    /// commit does not exist yet.
+    pub commit: Option<Arc<GitCommit>>,
+    /// History scans: how many commits wrote a blob holding this secret at this path (the commit
+    /// that introduced it, and later ones that edited the file and kept it). 0 in a staged scan.
+    pub commits: u64,
+    /// History scans: at how many paths the same secret (same rule and value) was found. 0 in a
+    /// staged scan.
+    pub paths: u64,
+}
+
+/// A commit, as findings name it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct GitCommit {
+    /// The commit id (hexadecimal).
+    pub id: String,
+    /// The author's name.
+    pub author_name: String,
+    /// The author's email address.
+    pub author_email: String,
+    /// The author date, ISO 8601 with the author's UTC offset (`2024-05-01T12:00:00+02:00`).
+    pub date: String,
+    /// The author date in seconds since the Unix epoch.
+    pub timestamp: i64,
+    /// The first line of the message.
+    pub subject: String,
+}
+
+impl Scanner {
+    /// Scans the change staged in the index of the repository at (or above) `repo`, as a
+    /// pre-commit hook must: the blobs of the index that differ from `HEAD`'s tree (every staged
+    /// blob when there is no commit yet), read from the object database, never from the work
+    /// tree. Only findings on lines the change adds or modifies are reported; renames, copies
+    /// and mode changes of content already in `HEAD`, and deletions, report nothing.
+    ///
+    /// Honours `GIT_DIR` and `GIT_INDEX_FILE` as git does, so that `git commit -a` and
+    /// `git commit PATH` are checked against the index git is about to commit.
+    pub fn scan_staged(&self, repo: impl AsRef<Path>, sink: &mut dyn Sink) -> Result<Stats, Error> {
+        let repo = open(repo.as_ref())?;
+        staged::scan(self, repo, sink)
+    }
+
+    /// Scans the history of the repository at (or above) `repo`: every distinct blob reachable
+    /// from the commits `options` select, each once, in parallel, with memory bounded by the
+    /// number of distinct blobs and findings rather than by the history's diffs.
+    ///
+    /// Each finding names the first commit that wrote its secret at its path (oldest first,
+    /// parents before children), and counts how many commits did so and at how many paths the
+    /// secret was seen; the same secret is reported once per path and occurrence, not once per
+    /// commit. Findings reach `sink` in history order once the walk is done (the counts are only
+    /// known then); skips and errors as they happen.
+    pub fn scan_git(
+        &self,
+        repo: impl AsRef<Path>,
+        options: &GitOptions,
+        sink: &mut dyn Sink,
+    ) -> Result<Stats, Error> {
+        let repo = open(repo.as_ref())?;
+        history::scan(self, repo, options, sink)
+    }
+}
+
+/// Opens the repository at or above `path`, as git finds it (honouring `GIT_DIR`).
+fn open(path: &Path) -> Result<gix::Repository, Error> {
+    if let Err(err) = std::fs::metadata(path) {
+        return Err(Error::io(err, path));
+    }
+    let mut repo = gix::discover_with_environment_overrides(path).map_err(|err| {
+        let detail = match &err {
+            gix::discover::Error::Discover(_) => {
+                "not a git repository (nor any of its parent directories)".to_string()
+            }
+            other => format!("cannot open the git repository: {}", chain(other)),
+        };
+        git_error(detail).with_path(&path.display().to_string())
+    })?;
+    // Tree diffs and rename checks read the same trees again and again.
+    repo.object_cache_size_if_unset(8 << 20);
+    Ok(repo)
+}
+
+pub(crate) fn git_error(message: impl Into<String>) -> Error {
+    Error::new(ErrorKind::Git, message)
+}
+
+/// An error and its sources as one lower-case line.
+pub(crate) fn chain(err: &dyn std::error::Error) -> String {
+    let mut parts = vec![err.to_string()];
+    let mut source = err.source();
+    while let Some(e) = source {
+        let text = e.to_string();
+        if !parts.last().is_some_and(|last| last.contains(&text)) {
+            parts.push(text);
+        }
+        source = e.source();
+    }
+    let text = parts.join(": ");
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(c) => c.to_lowercase().chain(chars).collect(),
+        None => text,
+    }
+}
+
+/// A repository path (always `/`-separated) as a `PathBuf` for findings.
+pub(crate) fn repo_path(path: &[u8]) -> PathBuf {
+    PathBuf::from(String::from_utf8_lossy(path).into_owned())
+}
+
+/// What reading a blob gave.
+pub(crate) enum BlobData {
+    /// The blob's bytes are in the buffer.
+    Read,
+    /// Not scanned, and why.
+    Skipped(SkipReason),
+}
+
+/// Reads blob `id` into `buf` unless it is larger than the maximum file size or (unless binary
+/// scanning is on) looks binary. The size is read from the object's header first, so that a huge
+/// blob is never inflated.
+pub(crate) fn read_blob(
+    scanner: &Scanner,
+    repo: &gix::Repository,
+    id: &ObjectId,
+    path: &Path,
+    buf: &mut Vec<u8>,
+) -> Result<BlobData, Error> {
+    let options = scanner.options();
+    let missing = || {
+        git_error(format!("blob {id} is missing from the object database"))
+            .with_path(&path.display().to_string())
+    };
+    let corrupt = |err: &dyn std::error::Error| {
+        git_error(format!("cannot read blob {id}: {}", chain(err)))
+            .with_path(&path.display().to_string())
+    };
+    let header = repo.objects.try_header(id).map_err(|e| corrupt(&*e))?.ok_or_else(missing)?;
+    if header.size > options.max_file_size {
+        return Ok(BlobData::Skipped(SkipReason::TooLarge));
+    }
+    let (kind, len) = {
+        let data = repo.objects.try_find(id, buf).map_err(|e| corrupt(&*e))?.ok_or_else(missing)?;
+        (data.kind, data.data.len())
+    };
+    if buf.len() != len {
+        // The store decoded the object somewhere else than at the start of `buf`.
+        let object = repo.find_object(*id).map_err(|e| corrupt(&e))?;
+        buf.clear();
+        buf.extend_from_slice(&object.data);
+    }
+    if kind != gix::object::Kind::Blob {
+        return Err(git_error(format!("object {id} is a {kind}, not a blob"))
+            .with_path(&path.display().to_string()));
+    }
+    if !options.scan_binary && looks_binary(buf) {
+        return Ok(BlobData::Skipped(SkipReason::Binary));
+    }
+    Ok(BlobData::Read)
+}
