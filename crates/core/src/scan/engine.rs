@@ -2,6 +2,7 @@
 //! windows; each rule's regex confirms inside its windows only; filters drop what is not a
 //! credential.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
@@ -104,10 +105,17 @@ impl CompiledRule {
 #[derive(Debug)]
 pub(crate) struct Engine {
     pub(crate) rules: Vec<CompiledRule>,
+    /// The keywords as a non-contiguous NFA: the quickest to build (a few milliseconds).
     keywords: AhoCorasick,
+    /// The same keywords as a DFA: several times faster to search, but about 12 ms to build, so
+    /// it is built only once this engine has scanned [`DFA_AFTER`] bytes.
+    keywords_dfa: OnceLock<AhoCorasick>,
+    keyword_list: Vec<Vec<u8>>,
+    scanned: AtomicU64,
     /// For each keyword (an Aho-Corasick pattern id), the rules that listed it.
     keyword_rules: Vec<Vec<u32>>,
-    global: Allowlist,
+    global_spec: AllowlistSpec,
+    global: OnceLock<Allowlist>,
 }
 
 /// A confirmed match, before it becomes a [`crate::Finding`].
@@ -135,36 +143,31 @@ impl Engine {
     pub(crate) fn new(rules: &Rules) -> Result<Engine, crate::Error> {
         let mut keywords: Vec<Vec<u8>> = Vec::new();
         let mut keyword_rules: Vec<Vec<u32>> = Vec::new();
+        let mut slots: std::collections::HashMap<Vec<u8>, usize> = std::collections::HashMap::new();
         for (index, rule) in rules.rules.iter().enumerate() {
             for keyword in &rule.keywords {
                 let lower = keyword.to_ascii_lowercase().into_bytes();
-                let slot = match keywords.iter().position(|k| *k == lower) {
-                    Some(slot) => slot,
-                    None => {
-                        keywords.push(lower);
-                        keyword_rules.push(Vec::new());
-                        keywords.len() - 1
-                    }
-                };
+                let slot = *slots.entry(lower.clone()).or_insert_with(|| {
+                    keywords.push(lower);
+                    keyword_rules.push(Vec::new());
+                    keywords.len() - 1
+                });
                 if !keyword_rules[slot].contains(&(index as u32)) {
                     keyword_rules[slot].push(index as u32);
                 }
             }
         }
-        let automaton = AhoCorasick::builder()
-            .ascii_case_insensitive(true)
-            .match_kind(MatchKind::Standard)
-            // A DFA costs a few milliseconds to build but scans several times faster than the
-            // NFAs over hundreds of keywords, and overlapping search is what every scan does.
-            .kind(Some(AhoCorasickKind::DFA))
-            .build(&keywords)
-            .map_err(|e| crate::Error::new(crate::error::ErrorKind::Rule, e.to_string()))?;
-        let global = Allowlist::compile(&rules.global).map_err(|e| {
-            crate::Error::new(
-                crate::error::ErrorKind::Rule,
-                format!("invalid global allowlist regex: {e}"),
-            )
-        })?;
+        let automaton = keyword_automaton(&keywords, AhoCorasickKind::NoncontiguousNFA)?;
+        // The global allowlist compiles on first use, like the rules' regexes; check it now
+        // only for syntax, so that a bad one is still an error here.
+        for r in rules.global.regexes.iter().chain(&rules.global.line_regexes) {
+            parse_regex(r).map_err(|e| {
+                crate::Error::new(
+                    crate::error::ErrorKind::Rule,
+                    format!("invalid global allowlist regex: {e}"),
+                )
+            })?;
+        }
         Ok(Engine {
             rules: rules
                 .rules
@@ -172,8 +175,12 @@ impl Engine {
                 .map(|r| CompiledRule { rule: Arc::new(r.clone()), matcher: OnceLock::new() })
                 .collect(),
             keywords: automaton,
+            keywords_dfa: OnceLock::new(),
+            keyword_list: keywords,
+            scanned: AtomicU64::new(0),
             keyword_rules,
-            global,
+            global_spec: rules.global.clone(),
+            global: OnceLock::new(),
         })
     }
 
@@ -184,7 +191,7 @@ impl Engine {
         if scratch.caches.len() < self.rules.len() {
             scratch.caches.resize_with(self.rules.len(), || None);
         }
-        for hit in self.keywords.find_overlapping_iter(hay) {
+        for hit in self.keywords_for(hay.len()).find_overlapping_iter(hay) {
             for &index in &self.keyword_rules[hit.pattern().as_usize()] {
                 let rule = &self.rules[index as usize].rule;
                 let (lo, hi) =
@@ -231,10 +238,14 @@ impl Engine {
             let next = if m.is_empty() { m.end() + 1 } else { m.end() };
             if span.start < span.end {
                 let secret = &hay[span.start..span.end];
+                // Syntax was checked in `new`; a size-limit failure leaves no global list.
+                let global = self
+                    .global
+                    .get_or_init(|| Allowlist::compile(&self.global_spec).unwrap_or_default());
                 if let Some(entropy) = accept(
                     rule,
                     &matcher.allowlist,
-                    &self.global,
+                    global,
                     hay,
                     secret,
                     span.start,
@@ -254,6 +265,39 @@ impl Engine {
             input.set_start(next);
         }
     }
+}
+
+/// Bytes an engine scans with the keyword NFA before it builds the DFA. A pre-commit hook or a
+/// one-file scan stays under it and never pays the DFA's build; a tree scan passes it within a
+/// few milliseconds and runs the rest with the DFA.
+const DFA_AFTER: u64 = 4 << 20;
+
+impl Engine {
+    fn keywords_for(&self, len: usize) -> &AhoCorasick {
+        if let Some(dfa) = self.keywords_dfa.get() {
+            return dfa;
+        }
+        let before = self.scanned.fetch_add(len as u64, Ordering::Relaxed);
+        if before + len as u64 >= DFA_AFTER {
+            // A DFA build that fails (it has a size limit) leaves the NFA in use.
+            if let Ok(dfa) = keyword_automaton(&self.keyword_list, AhoCorasickKind::DFA) {
+                return self.keywords_dfa.get_or_init(|| dfa);
+            }
+        }
+        &self.keywords
+    }
+}
+
+fn keyword_automaton(
+    keywords: &[Vec<u8>],
+    kind: AhoCorasickKind,
+) -> Result<AhoCorasick, crate::Error> {
+    AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .match_kind(MatchKind::Standard)
+        .kind(Some(kind))
+        .build(keywords)
+        .map_err(|e| crate::Error::new(crate::error::ErrorKind::Rule, e.to_string()))
 }
 
 /// The window searched around a keyword hit at `start..end`.
@@ -347,6 +391,24 @@ mod tests {
         assert_eq!(window(hay, start, start + 3, 100, false), (11, 24));
         assert_eq!(window(hay, start, start + 3, 100, true), (0, hay.len()));
         assert_eq!(window(hay, start, start + 3, 2, false), (13, 20));
+    }
+
+    #[test]
+    fn keyword_nfa_and_dfa_find_the_same_matches() {
+        let engine = Engine::new(&Rules::builtin()).unwrap();
+        let input =
+            b"TOKEN=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\npassword = \"Tr0ub4dor&3x\"\n";
+        let mut scratch = Scratch::default();
+        let spans = |engine: &Engine, scratch: &mut Scratch| {
+            engine.scan(input, scratch);
+            scratch.matches.iter().map(|m| (m.rule, m.start, m.end)).collect::<Vec<_>>()
+        };
+        let with_nfa = spans(&engine, &mut scratch);
+        assert!(engine.keywords_dfa.get().is_none(), "a small scan does not build the DFA");
+        assert_eq!(with_nfa.len(), 2);
+        engine.scan(&vec![b'x'; DFA_AFTER as usize], &mut scratch);
+        assert!(engine.keywords_dfa.get().is_some(), "a large scan switches to the DFA");
+        assert_eq!(spans(&engine, &mut scratch), with_nfa);
     }
 
     #[test]
