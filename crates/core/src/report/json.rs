@@ -63,32 +63,68 @@ pub(super) fn document(
     errors: &[String],
     options: &ReportOptions,
 ) -> io::Result<()> {
-    let doc = json!({
-        "version": SCHEMA_VERSION,
-        "tool": {"name": "tokenhound", "version": env!("CARGO_PKG_VERSION")},
-        "findings": findings.iter().map(|f| finding(f, options)).collect::<Vec<_>>(),
-        "stats": stats_json(stats, skipped, errors),
-    });
+    // Serialized as it is written: one finding or skipped file is in memory at a time, not a
+    // tree of the whole document (tens of megabytes for a tree with many binary files).
+    let doc = Document {
+        version: SCHEMA_VERSION,
+        tool: json!({"name": "tokenhound", "version": env!("CARGO_PKG_VERSION")}),
+        findings: Lazy(|| findings.iter().map(|f| finding(f, options))),
+        stats: StatsView { stats, skipped, errors },
+    };
     serde_json::to_writer_pretty(&mut *out, &doc)?;
     out.write_all(b"\n")
 }
 
-fn stats_json(stats: &Stats, skipped: &[(PathBuf, SkipReason)], errors: &[String]) -> Value {
-    let by_reason: serde_json::Map<String, Value> =
-        stats.skipped.iter().map(|(r, n)| (r.as_str().to_string(), json!(n))).collect();
-    json!({
-        "files_scanned": stats.files_scanned,
-        "bytes_scanned": stats.bytes_scanned,
-        "findings": stats.findings,
-        "skipped": by_reason,
-        "skipped_files": skipped
-            .iter()
-            .map(|(p, r)| json!({"path": p.display().to_string(), "reason": r.as_str()}))
-            .collect::<Vec<_>>(),
-        "errors": stats.errors,
-        "error_messages": errors,
-        "elapsed_ms": stats.elapsed.as_millis() as u64,
-        "commits_scanned": stats.commits_scanned,
-        "shallow": stats.shallow,
-    })
+#[derive(serde::Serialize)]
+struct Document<F, S> {
+    version: u32,
+    tool: Value,
+    findings: F,
+    stats: S,
+}
+
+/// A sequence serialized from an iterator made on demand.
+struct Lazy<F>(F);
+
+impl<F, I> serde::Serialize for Lazy<F>
+where
+    F: Fn() -> I,
+    I: Iterator,
+    I::Item: serde::Serialize,
+{
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq((self.0)())
+    }
+}
+
+struct StatsView<'a> {
+    stats: &'a Stats,
+    skipped: &'a [(PathBuf, SkipReason)],
+    errors: &'a [String],
+}
+
+impl serde::Serialize for StatsView<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let stats = self.stats;
+        let by_reason: serde_json::Map<String, Value> =
+            stats.skipped.iter().map(|(r, n)| (r.as_str().to_string(), json!(n))).collect();
+        let skipped_files = Lazy(|| {
+            self.skipped
+                .iter()
+                .map(|(p, r)| json!({"path": p.display().to_string(), "reason": r.as_str()}))
+        });
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("files_scanned", &stats.files_scanned)?;
+        map.serialize_entry("bytes_scanned", &stats.bytes_scanned)?;
+        map.serialize_entry("findings", &stats.findings)?;
+        map.serialize_entry("skipped", &by_reason)?;
+        map.serialize_entry("skipped_files", &skipped_files)?;
+        map.serialize_entry("errors", &stats.errors)?;
+        map.serialize_entry("error_messages", self.errors)?;
+        map.serialize_entry("elapsed_ms", &(stats.elapsed.as_millis() as u64))?;
+        map.serialize_entry("commits_scanned", &stats.commits_scanned)?;
+        map.serialize_entry("shallow", &stats.shallow)?;
+        map.end()
+    }
 }

@@ -36,7 +36,7 @@ pub(crate) fn build_regex(pattern: &str) -> Result<Regex, String> {
             meta::Config::new()
                 .utf8_empty(false)
                 .nfa_size_limit(Some(20 << 20))
-                .hybrid_cache_capacity(2 << 20),
+                .hybrid_cache_capacity(512 << 10),
         )
         .build(pattern)
         .map_err(|e| e.to_string())
