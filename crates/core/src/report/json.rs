@@ -36,6 +36,9 @@ pub(crate) fn finding(f: &Finding, options: &ReportOptions) -> Value {
     if let Some(git) = &f.git {
         value["git"] = git_json(git);
     }
+    if let Some(s) = &f.suppression {
+        value["suppression"] = json!({"kind": s.kind.as_str(), "justification": s.justification});
+    }
     value
 }
 
@@ -66,7 +69,16 @@ pub(super) fn document(
     let doc = json!({
         "version": SCHEMA_VERSION,
         "tool": {"name": "tokenhound", "version": env!("CARGO_PKG_VERSION")},
-        "findings": findings.iter().map(|f| finding(f, options)).collect::<Vec<_>>(),
+        "findings": findings
+            .iter()
+            .filter(|f| f.suppression.is_none())
+            .map(|f| finding(f, options))
+            .collect::<Vec<_>>(),
+        "suppressed": findings
+            .iter()
+            .filter(|f| f.suppression.is_some())
+            .map(|f| finding(f, options))
+            .collect::<Vec<_>>(),
         "stats": stats_json(stats, skipped, errors),
     });
     serde_json::to_writer_pretty(&mut *out, &doc)?;

@@ -113,7 +113,7 @@ impl Confidence {
         }
     }
 
-    fn parse(s: &str) -> Option<Confidence> {
+    pub(crate) fn parse(s: &str) -> Option<Confidence> {
         match s {
             "low" => Some(Confidence::Low),
             "medium" => Some(Confidence::Medium),
