@@ -261,8 +261,11 @@ impl Inventory {
         writeln!(out, "# Non-human identity inventory\n")?;
         writeln!(
             out,
-            "{credentials} distinct credentials at {locations} locations in {files} files. \
-             Secrets are redacted.\n"
+            "{credentials} distinct credential{} at {locations} location{} in {files} file{}. \
+             Secrets are redacted.\n",
+            plural(credentials as u64),
+            plural(locations),
+            plural(files as u64)
         )?;
         writeln!(out, "## Summary\n")?;
         writeln!(out, "| provider | kind | credentials | locations |")?;

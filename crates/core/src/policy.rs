@@ -462,16 +462,21 @@ impl<S: Sink> Sink for PolicySink<'_, S> {
             .allowlist
             .iter()
             .find(|e| !e.expired(self.today) && e.matches(&finding, relative.as_deref()));
-        if let Some(entry) = allowed {
+        let entry = BaselineEntry {
+            path: relative.unwrap_or_else(|| finding.path_display()),
+            rule: finding.rule_id().to_string(),
+            fingerprint: finding.fingerprint.clone(),
+        };
+        if let Some(allow) = allowed {
             finding.suppression =
-                Some(Suppression::new(SuppressionKind::Allowlist, entry.justification()));
+                Some(Suppression::new(SuppressionKind::Allowlist, allow.justification()));
             self.outcome.allowlisted += 1;
+            // A baseline entry for an allowlisted finding still matches something: it is not
+            // stale, and stays useful should the allowlist entry expire.
+            if self.policy.baseline.as_ref().is_some_and(|(b, _)| b.contains(&entry)) {
+                self.matched.insert(entry);
+            }
         } else {
-            let entry = BaselineEntry {
-                path: relative.unwrap_or_else(|| finding.path_display()),
-                rule: finding.rule_id().to_string(),
-                fingerprint: finding.fingerprint.clone(),
-            };
             match &self.policy.baseline {
                 Some((baseline, name)) if baseline.contains(&entry) => {
                     finding.suppression = Some(Suppression::new(
