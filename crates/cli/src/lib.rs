@@ -287,12 +287,8 @@ fn scan(args: ScanArgs) -> Result<u8> {
         _ => PathBuf::from("."),
     };
     let config = load_config(&args.config, &start)?;
-    let rules = load_rules(
-        &args.rule_files,
-        !args.no_builtin_rules,
-        &args.disabled,
-        config.as_ref(),
-    )?;
+    let rules =
+        load_rules(&args.rule_files, !args.no_builtin_rules, &args.disabled, config.as_ref())?;
     let mut builder = Scanner::builder();
     builder.rules(rules).threads(args.threads.unwrap_or(0));
     apply_scan_options(&mut builder, config.as_ref(), &args);
