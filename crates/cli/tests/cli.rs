@@ -518,10 +518,7 @@ fn config_is_found_from_a_subdirectory_and_no_config_ignores_it() {
     let mut cmd = t.cmd(&["scan", "--no-config", "."]);
     Run(cmd.current_dir(t.path().join("src")).output().unwrap()).expect_code(1);
     // --config names another file.
-    t.write(
-        "other.toml",
-        "[rules]\ndisable = [\"github.pat-classic\", \"postgres.connection-uri\", \"generic.url-credentials\"]\n",
-    );
+    t.write("other.toml", "[[allowlist]]\npaths = [\"/src/\", \"/deploy/\"]\n");
     t.run(&["scan", "--config", "other.toml", "."]).expect_code(0);
 }
 
