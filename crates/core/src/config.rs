@@ -105,6 +105,10 @@ struct RawAllow {
     fingerprints: Vec<Spanned<String>>,
 }
 
+/// `[rules.override."ID"]`: the rule id, where it is written, a minimum entropy and a
+/// confidence.
+type RuleOverride = (String, (usize, usize), Option<f64>, Option<Confidence>);
+
 /// A parsed and validated `tokenhound.toml`.
 #[derive(Debug, Default)]
 pub struct Config {
@@ -114,7 +118,7 @@ pub struct Config {
     builtin: Option<bool>,
     rule_files: Vec<PathBuf>,
     disable: Vec<(String, (usize, usize))>,
-    overrides: Vec<(String, (usize, usize), Option<f64>, Option<Confidence>)>,
+    overrides: Vec<RuleOverride>,
     max_file_size: Option<u64>,
     ignore: Option<bool>,
     binary: Option<bool>,

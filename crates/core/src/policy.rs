@@ -179,7 +179,7 @@ impl AllowEntry {
         if !self.rules.is_empty() && !self.rules.iter().any(|r| r == finding.rule_id()) {
             return false;
         }
-        if self.fingerprints.iter().any(|f| *f == finding.fingerprint) {
+        if self.fingerprints.contains(&finding.fingerprint) {
             return true;
         }
         let secret = finding.secret.expose();
