@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use tokenhound::inventory::{Inventory, InventoryFormat};
-use tokenhound::report::{Format, ReportOptions, Reporter, RulesFormat};
+use tokenhound::report::{Format, Progress, ReportOptions, Reporter, RulesFormat};
 use tokenhound::{
     Baseline, Config, GitOptions, HookStatus, Policy, Rules, Scanner, ScannerBuilder, Sink, Stats,
 };
@@ -182,7 +182,9 @@ struct ScanArgs {
     /// Disable the rule with this id (repeatable).
     #[arg(long = "disable-rule", value_name = "ID")]
     disabled: Vec<String>,
-    /// Print no summary and no per-file skip messages (errors are still printed).
+    /// Print no summary, no progress line and no per-file skip messages (errors are still
+    /// printed). Without it, a scan longer than a second shows progress on standard error
+    /// when that is a terminal.
     #[arg(short, long)]
     quiet: bool,
     /// When to colour the text output.
@@ -329,6 +331,8 @@ fn scan(args: ScanArgs) -> Result<u8> {
     options.base = std::env::current_dir().ok();
     options.baseline = policy.has_baseline();
     let mut reporter = Reporter::new(format, options, out, io::stderr()).quiet(args.quiet);
+    // A progress line (for scans over a second) only when standard error is a terminal.
+    let progress = !args.quiet && io::stderr().is_terminal();
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
 
     let stats = if args.staged || args.git {
@@ -340,15 +344,18 @@ fn scan(args: ScanArgs) -> Result<u8> {
         // Git paths are relative to the repository root.
         let repo_root = tokenhound::repository_root(&repo).unwrap_or_else(|| repo.clone());
         let mut sink = policy.sink(&mut reporter, &repo_root);
+        let mut shown = Progress::new(&mut sink, io::stderr()).enabled(progress);
+        let target = &mut shown;
         let stats = if args.staged {
-            scanner.scan_staged(&repo, &mut sink)?
+            scanner.scan_staged(&repo, target)?
         } else {
             let mut options = GitOptions::new();
             options.range = args.range;
             options.since = args.since;
             options.branch = args.branch;
-            scanner.scan_git(&repo, &options, &mut sink)?
+            scanner.scan_git(&repo, &options, target)?
         };
+        drop(shown);
         let (_, outcome) = sink.finish();
         (stats, outcome)
     } else {
@@ -356,14 +363,17 @@ fn scan(args: ScanArgs) -> Result<u8> {
         let (stdin, files): (Vec<PathBuf>, Vec<PathBuf>) =
             paths.into_iter().partition(|p| p.as_os_str() == "-");
         let mut sink = policy.sink(&mut reporter, &cwd);
+        let mut shown = Progress::new(&mut sink, io::stderr()).enabled(progress);
+        let target = &mut shown;
         let mut stats = Stats::default();
         if !stdin.is_empty() {
-            stats = scanner.scan_reader(io::stdin().lock(), &mut sink)?;
+            stats = scanner.scan_reader(io::stdin().lock(), target)?;
         }
         if !files.is_empty() {
-            let tree = scanner.scan_paths(&files, &mut sink)?;
+            let tree = scanner.scan_paths(&files, target)?;
             stats.merge(&tree);
         }
+        drop(shown);
         let (_, outcome) = sink.finish();
         (stats, outcome)
     };

@@ -10,12 +10,15 @@
 
 mod github;
 mod json;
+mod progress;
 mod sarif;
 mod text;
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
+
+pub use progress::Progress;
 
 use crate::{Error, Finding, Rule, Sink, SkipReason, Stats};
 
