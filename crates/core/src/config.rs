@@ -53,6 +53,8 @@ struct RawRules {
     disable: Vec<Spanned<String>>,
     #[serde(default, rename = "override")]
     overrides: BTreeMap<Spanned<String>, RawOverride>,
+    #[serde(default)]
+    inline: Vec<Spanned<crate::rules::raw::RawRule>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -117,6 +119,7 @@ pub struct Config {
     dir: PathBuf,
     builtin: Option<bool>,
     rule_files: Vec<PathBuf>,
+    inline: Rules,
     disable: Vec<(String, (usize, usize))>,
     overrides: Vec<RuleOverride>,
     max_file_size: Option<u64>,
@@ -176,6 +179,8 @@ impl Config {
             builtin: raw.rules.builtin,
             ..Config::default()
         };
+        crate::rules::push_rules(&mut config.inline, raw.rules.inline, text, name)
+            .map_err(|e| e.into_kind(ErrorKind::Config))?;
         for file in raw.rules.files {
             config.rule_files.push(dir.join(file.get_ref()));
         }
@@ -290,13 +295,15 @@ impl Config {
         self.builtin.unwrap_or(true)
     }
 
-    /// Applies the `[rules]` section to `rules`: adds the rule files, disables rules and applies
+    /// Applies the `[rules]` section to `rules`: adds the rule files and inline rules
+    /// (`[[rules.inline]]`, with the fields of a rule file's `[[rules]]`), disables rules and applies
     /// the per-rule overrides. A disabled or overridden id that no rule has is an error.
     pub fn apply_rules(&self, rules: &mut Rules) -> Result<(), Error> {
         let name = &self.name;
         for file in &self.rule_files {
             rules.extend(Rules::from_path(file)?)?;
         }
+        rules.extend(self.inline.clone())?;
         for (id, (line, col)) in &self.disable {
             if rules.disable(&[id]) == 0 {
                 return Err(Error::new(
@@ -380,7 +387,7 @@ mod tests {
     fn every_error_names_file_line_and_column() {
         assert_eq!(
             err("[rules]\nbogus = 1\n"),
-            "t.toml:2:1: unknown field `bogus`, expected one of `builtin`, `files`, `disable`, `override`"
+            "t.toml:2:1: unknown field `bogus`, expected one of `builtin`, `files`, `disable`, `override`, `inline`"
         );
         has("[scan]\nbinary = \"yes\"\n", "t.toml:2:10: invalid type");
         has("[scan]\nmax_file_size = \"lots\"\n", "t.toml:2:17: invalid size");
@@ -413,6 +420,28 @@ mod tests {
             Config::from_toml("[rules.override.\"no.such\"]\nmin_entropy = 3.0\n", "t.toml", ".")
                 .unwrap();
         assert!(c.apply_rules(&mut rules).unwrap_err().to_string().contains("override: no rule"));
+    }
+
+    #[test]
+    fn inline_rules_are_added_and_checked() {
+        let text = r#"
+[[rules.inline]]
+id = "acme.api-key"
+name = "Acme API key"
+provider = "Acme"
+kind = "api-key"
+keywords = ["acme_"]
+pattern = '''\b(?P<secret>acme_[a-z0-9]{24})\b'''
+"#;
+        let c = Config::from_toml(text, "t.toml", ".").unwrap();
+        let mut rules = Rules::builtin();
+        c.apply_rules(&mut rules).unwrap();
+        assert!(rules.get("acme.api-key").is_some());
+        has(
+            &text.replace("kind = \"api-key\"", "kind = \"api-kee\""),
+            "t.toml:6:1: rule acme.api-key: unknown kind",
+        );
+        has(&text.replace("kind =", "knd ="), "t.toml:6:1: unknown field `knd`");
     }
 
     #[test]
