@@ -639,6 +639,8 @@ fn baseline_round_trip_code_motion_new_files_and_byte_identical_rewrite() {
     assert_eq!(new.len(), 1);
     assert_eq!(new[0]["path"], "./src/copy.py");
     assert_eq!(run.json()["suppressed"].as_array().unwrap().len(), 2);
+    assert_eq!(run.json()["stats"]["findings"], 1);
+    assert_eq!(run.json()["stats"]["suppressed"], 2);
 
     // A fixed leak leaves a stale entry: reported, then pruned.
     std::fs::remove_file(t.path().join("src/copy.py")).unwrap();

@@ -81,6 +81,11 @@ pub(super) fn document(
             .collect::<Vec<_>>(),
         "stats": stats_json(stats, skipped, errors),
     });
+    // Findings count what is reported; suppressed ones are counted apart.
+    let suppressed = findings.iter().filter(|f| f.suppression.is_some()).count() as u64;
+    let mut doc = doc;
+    doc["stats"]["findings"] = json!(stats.findings.saturating_sub(suppressed));
+    doc["stats"]["suppressed"] = json!(suppressed);
     serde_json::to_writer_pretty(&mut *out, &doc)?;
     out.write_all(b"\n")
 }
