@@ -79,6 +79,39 @@ def test_sarif_with_an_error_notification_is_valid(tree):
     assert any("missing-dir" in n["message"]["text"] for n in notes)
 
 
+def test_sarif_with_suppressions_and_baseline_state_is_valid(tree):
+    (tree / ".git").mkdir()
+    base = run("scan", "--write-baseline", "baseline.json", "src", cwd=tree)
+    assert base.returncode == 0, base.stderr
+    (tree / "tokenhound.toml").write_text(
+        '[[allowlist]]\nreason = "fixture"\nexpires = 2999-01-01\npaths = ["config dir/"]\n'
+    )
+    (tree / "new.py").write_text(f'K = "{github_token("Nn7Xk2Lp9Vr4Tz8Wb3Nc6Df1Gh5Jk0")}"\n')
+    out = run("scan", "-f", "sarif", "--baseline", "baseline.json", ".", cwd=tree)
+    assert out.returncode == 1, out.stderr
+    doc = json.loads(out.stdout)
+    jsonschema.validate(doc, SARIF_SCHEMA)
+    results = doc["runs"][0]["results"]
+    states = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]: r for r in results}
+    assert states["src/app.py"]["baselineState"] == "unchanged"
+    assert states["src/app.py"]["suppressions"][0]["status"] == "accepted"
+    assert states["config%20dir/.env"]["suppressions"][0]["justification"].startswith("fixture")
+    assert states["new.py"]["baselineState"] == "new" and "suppressions" not in states["new.py"]
+
+
+def test_sarif_of_git_history_is_valid(tree):
+    env = dict(os.environ, GIT_CONFIG_GLOBAL=os.devnull, GIT_CONFIG_NOSYSTEM="1",
+               GIT_AUTHOR_NAME="A", GIT_AUTHOR_EMAIL="a@example.com",
+               GIT_COMMITTER_NAME="A", GIT_COMMITTER_EMAIL="a@example.com")
+    for args in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "leak"]):
+        subprocess.run(["git", *args], cwd=tree, env=env, check=True)
+    out = run("scan", "--git", "-f", "sarif", cwd=tree)
+    assert out.returncode == 1, out.stderr
+    doc = json.loads(out.stdout)
+    jsonschema.validate(doc, SARIF_SCHEMA)
+    assert all("tokenhound/commit/v1" in r["partialFingerprints"] for r in doc["runs"][0]["results"])
+
+
 def test_json_and_jsonl_agree(tree):
     doc = json.loads(run("scan", "-f", "json", ".", cwd=tree).stdout)
     lines = [json.loads(l) for l in run("scan", "-f", "jsonl", ".", cwd=tree).stdout.splitlines()]

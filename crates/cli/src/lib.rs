@@ -10,14 +10,21 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use tokenhound::report::{Format, ReportOptions, Reporter, RulesFormat};
-use tokenhound::{GitOptions, HookStatus, Rules, Scanner, Stats};
+use tokenhound::inventory::{Inventory, InventoryFormat};
+use tokenhound::report::{Format, Progress, ReportOptions, Reporter, RulesFormat};
+use tokenhound::{
+    Baseline, Config, GitOptions, HookStatus, Policy, Rules, Scanner, ScannerBuilder, Sink, Stats,
+};
 
 /// Find leaked credentials (API keys, tokens, private keys, webhook URLs, connection strings)
 /// in files and directory trees.
 ///
-/// Exit codes: 0 no findings, 1 findings (or failed rule checks), 2 an error (bad arguments, a
-/// malformed rule file, or files that could not be read when nothing was found).
+/// Exit codes: 0 no findings, 1 findings that no allowlist or baseline suppresses (or failed rule
+/// checks), 2 an error (bad arguments, a malformed rule, config or baseline file, or files that
+/// could not be read when nothing was found).
+///
+/// A `tokenhound.toml` found walking up from the scanned path to the repository root is used
+/// unless --no-config; see the README for its keys.
 #[derive(Parser, Debug)]
 #[command(name = "tokenhound", version, about, max_term_width = 100)]
 struct Cli {
@@ -35,6 +42,67 @@ enum Command {
     /// Install or remove a git pre-commit hook that runs `tokenhound scan --staged`.
     #[command(subcommand)]
     Hook(HookCommand),
+    /// List the distinct credentials (non-human identities) found, grouped by provider and
+    /// kind, with their locations; secrets are always redacted.
+    Inventory(InventoryArgs),
+    /// Work with the configuration file (tokenhound.toml).
+    #[command(subcommand)]
+    Config(ConfigCommand),
+}
+
+#[derive(Subcommand, Debug)]
+enum ConfigCommand {
+    /// Validate the configuration without scanning: syntax, unknown keys, types, regexes, globs,
+    /// dates and rule ids. Prints warnings for expired allowlist entries.
+    Check {
+        /// Where to look for tokenhound.toml (walking up to the repository root).
+        #[arg(value_name = "PATH", default_value = ".")]
+        path: PathBuf,
+        /// Check this file instead of looking for one.
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+    },
+}
+
+/// Where the configuration comes from.
+#[derive(Args, Debug)]
+struct ConfigArgs {
+    /// Use this configuration file instead of the tokenhound.toml found walking up from the
+    /// scanned path to the repository root.
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    config: Option<PathBuf>,
+    /// Use no configuration file.
+    #[arg(long)]
+    no_config: bool,
+}
+
+#[derive(Args, Debug)]
+struct InventoryArgs {
+    /// The tree (or, with --git, the repository) to inventory.
+    #[arg(value_name = "PATH", default_value = ".")]
+    path: PathBuf,
+    /// Inventory the repository's history (every reachable blob), with the first and last
+    /// commit that wrote each credential.
+    #[arg(long)]
+    git: bool,
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t = InventoryOutput::Text)]
+    format: InventoryOutput,
+    /// Write the inventory to FILE instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Add the rules in FILE (repeatable).
+    #[arg(long = "rules", value_name = "FILE")]
+    rule_files: Vec<PathBuf>,
+    #[command(flatten)]
+    config: ConfigArgs,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum InventoryOutput {
+    Text,
+    Json,
+    Markdown,
 }
 
 #[derive(Subcommand, Debug)]
@@ -98,9 +166,10 @@ struct ScanArgs {
     /// followed).
     #[arg(long)]
     follow_links: bool,
-    /// Skip files larger than this (bytes; K, M and G suffixes are powers of 1024).
-    #[arg(long, value_name = "SIZE", default_value = "100M", value_parser = parse_size)]
-    max_file_size: u64,
+    /// Skip files larger than this (bytes; K, M and G suffixes are powers of 1024). Default
+    /// 100M, or the config's scan.max_file_size.
+    #[arg(long, value_name = "SIZE", value_parser = tokenhound::parse_size)]
+    max_file_size: Option<u64>,
     /// Worker threads (default: one per CPU).
     #[arg(short = 'j', long, value_name = "N")]
     threads: Option<usize>,
@@ -113,12 +182,28 @@ struct ScanArgs {
     /// Disable the rule with this id (repeatable).
     #[arg(long = "disable-rule", value_name = "ID")]
     disabled: Vec<String>,
-    /// Print no summary and no per-file skip messages (errors are still printed).
+    /// Print no summary, no progress line and no per-file skip messages (errors are still
+    /// printed). Without it, a scan longer than a second shows progress on standard error
+    /// when that is a terminal.
     #[arg(short, long)]
     quiet: bool,
     /// When to colour the text output.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     color: ColorChoice,
+    /// Suppress the findings recorded in this baseline file: only new findings are reported
+    /// (SARIF keeps them, marked as suppressed) and only new findings exit with code 1.
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
+    /// Record the current findings (those no allowlist suppresses) in FILE, sorted and without
+    /// secrets, for --baseline.
+    #[arg(long, value_name = "FILE")]
+    write_baseline: Option<PathBuf>,
+    /// With --baseline: rewrite the baseline without the entries that matched no finding. Only
+    /// when scanning everything the baseline covers.
+    #[arg(long, requires = "baseline")]
+    prune_baseline: bool,
+    #[command(flatten)]
+    config: ConfigArgs,
 }
 
 #[derive(Subcommand, Debug)]
@@ -147,6 +232,8 @@ enum OutputFormat {
     Json,
     Jsonl,
     Sarif,
+    /// GitHub Actions workflow commands: annotations on a pull request.
+    Github,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -183,6 +270,8 @@ where
         Command::Rules(RulesCommand::List { format, rule_files }) => list(format, &rule_files),
         Command::Rules(RulesCommand::Check { files }) => check(&files),
         Command::Hook(command) => hook(command),
+        Command::Inventory(args) => inventory(args),
+        Command::Config(ConfigCommand::Check { path, config }) => config_check(&path, config),
     };
     match result {
         Ok(code) => code,
@@ -195,30 +284,39 @@ where
 }
 
 fn scan(args: ScanArgs) -> Result<u8> {
-    let rules = load_rules(&args.rule_files, !args.no_builtin_rules, &args.disabled)?;
+    let start = match args.paths.first() {
+        Some(p) if p.as_os_str() != "-" => p.clone(),
+        _ => PathBuf::from("."),
+    };
+    let config = load_config(&args.config, &start)?;
+    let rules =
+        load_rules(&args.rule_files, !args.no_builtin_rules, &args.disabled, config.as_ref())?;
     let mut builder = Scanner::builder();
-    builder
-        .rules(rules)
-        .max_file_size(args.max_file_size)
-        .scan_binary(args.scan_binary)
-        .ignore_files(!args.no_ignore)
-        .follow_links(args.follow_links)
-        .threads(args.threads.unwrap_or(0));
+    builder.rules(rules).threads(args.threads.unwrap_or(0));
+    apply_scan_options(&mut builder, config.as_ref(), &args);
     let scanner = builder.build()?;
+    let root = project_root(config.as_ref(), &start);
+    let mut policy = Policy::new(&root);
+    if let Some(config) = config {
+        policy.allowlist(config);
+    }
+    let original = match &args.baseline {
+        Some(path) => {
+            let baseline = Baseline::from_path(path)?;
+            policy.baseline(baseline.clone(), path.display().to_string());
+            Some(baseline)
+        }
+        None => None,
+    };
 
     let format = match args.format {
         OutputFormat::Text => Format::Text,
         OutputFormat::Json => Format::Json,
         OutputFormat::Jsonl => Format::Jsonl,
         OutputFormat::Sarif => Format::Sarif,
+        OutputFormat::Github => Format::Github,
     };
-    let out: Box<dyn Write> = match &args.output {
-        Some(path) => Box::new(io::BufWriter::new(
-            std::fs::File::create(path)
-                .with_context(|| format!("cannot create {}", path.display()))?,
-        )),
-        None => Box::new(io::BufWriter::new(io::stdout().lock())),
-    };
+    let out = output(args.output.as_ref())?;
     let to_terminal = args.output.is_none() && io::stdout().is_terminal();
     let color = match args.color {
         ColorChoice::Always => true,
@@ -231,56 +329,174 @@ fn scan(args: ScanArgs) -> Result<u8> {
     options.show_secrets = args.show_secrets;
     options.color = color && format == Format::Text;
     options.base = std::env::current_dir().ok();
+    options.baseline = policy.has_baseline();
     let mut reporter = Reporter::new(format, options, out, io::stderr()).quiet(args.quiet);
+    // A progress line (for scans over a second) only when standard error is a terminal.
+    let progress = !args.quiet && io::stderr().is_terminal();
+    let cwd = std::env::current_dir().context("cannot read the current directory")?;
 
-    if args.staged || args.git {
+    let stats = if args.staged || args.git {
         let repo = match args.paths.as_slice() {
             [] => PathBuf::from("."),
             [repo] => repo.clone(),
             _ => bail!("--staged and --git take one repository"),
         };
+        // Git paths are relative to the repository root.
+        let repo_root = tokenhound::repository_root(&repo).unwrap_or_else(|| repo.clone());
+        let mut sink = policy.sink(&mut reporter, &repo_root);
+        let mut shown = Progress::new(&mut sink, io::stderr()).enabled(progress);
+        let target = &mut shown;
         let stats = if args.staged {
-            scanner.scan_staged(&repo, &mut reporter)?
+            scanner.scan_staged(&repo, target)?
         } else {
             let mut options = GitOptions::new();
             options.range = args.range;
             options.since = args.since;
             options.branch = args.branch;
-            scanner.scan_git(&repo, &options, &mut reporter)?
+            scanner.scan_git(&repo, &options, target)?
         };
-        return finish(reporter, &scanner, stats);
+        drop(shown);
+        let (_, outcome) = sink.finish();
+        (stats, outcome)
+    } else {
+        let paths = if args.paths.is_empty() { vec![PathBuf::from(".")] } else { args.paths };
+        let (stdin, files): (Vec<PathBuf>, Vec<PathBuf>) =
+            paths.into_iter().partition(|p| p.as_os_str() == "-");
+        let mut sink = policy.sink(&mut reporter, &cwd);
+        let mut shown = Progress::new(&mut sink, io::stderr()).enabled(progress);
+        let target = &mut shown;
+        let mut stats = Stats::default();
+        if !stdin.is_empty() {
+            stats = scanner.scan_reader(io::stdin().lock(), target)?;
+        }
+        if !files.is_empty() {
+            let tree = scanner.scan_paths(&files, target)?;
+            stats.merge(&tree);
+        }
+        drop(shown);
+        let (_, outcome) = sink.finish();
+        (stats, outcome)
+    };
+    let (stats, outcome) = stats;
+    if let Some(path) = &args.write_baseline {
+        outcome.current.write_to(path)?;
+        if !args.quiet {
+            eprintln!(
+                "tokenhound: wrote {} baseline entr{} to {}",
+                outcome.current.len(),
+                if outcome.current.len() == 1 { "y" } else { "ies" },
+                path.display()
+            );
+        }
     }
-    let paths = if args.paths.is_empty() { vec![PathBuf::from(".")] } else { args.paths };
-    let (stdin, files): (Vec<PathBuf>, Vec<PathBuf>) =
-        paths.into_iter().partition(|p| p.as_os_str() == "-");
-    let mut stats = Stats::default();
-    if !stdin.is_empty() {
-        stats = scanner.scan_reader(io::stdin().lock(), &mut reporter)?;
+    if let (Some(path), Some(original)) = (&args.baseline, original)
+        && !outcome.stale.is_empty()
+    {
+        if args.prune_baseline {
+            let mut pruned = Baseline::new();
+            for entry in original.entries().filter(|e| !outcome.stale.contains(e)) {
+                pruned.insert(entry.clone());
+            }
+            pruned.write_to(path)?;
+            eprintln!(
+                "tokenhound: pruned {} stale entr{} from {}",
+                outcome.stale.len(),
+                if outcome.stale.len() == 1 { "y" } else { "ies" },
+                path.display()
+            );
+        } else if !args.quiet {
+            eprintln!(
+                "tokenhound: {} baseline entr{} in {} match no finding (--prune-baseline removes them):",
+                outcome.stale.len(),
+                if outcome.stale.len() == 1 { "y" } else { "ies" },
+                path.display()
+            );
+            for e in &outcome.stale {
+                eprintln!("tokenhound:   {} {} {}", e.path, e.rule, e.fingerprint);
+            }
+        }
     }
-    if !files.is_empty() {
-        let tree = scanner.scan_paths(&files, &mut reporter)?;
-        stats.merge(&tree);
+    let code = finish(reporter, &scanner, stats)?;
+    // Recording a baseline accepts the findings it records.
+    Ok(if args.write_baseline.is_some() && code == 1 { 0 } else { code })
+}
+
+/// The configuration that applies: --config, else the one found from `start`, unless
+/// --no-config. Its warnings (expired allowlist entries) go to standard error.
+fn load_config(args: &ConfigArgs, start: &std::path::Path) -> Result<Option<Config>> {
+    if args.no_config {
+        return Ok(None);
     }
-    finish(reporter, &scanner, stats)
+    let path = match &args.config {
+        Some(path) => Some(path.clone()),
+        None => Config::discover(start),
+    };
+    let Some(path) = path else { return Ok(None) };
+    let config = Config::from_path(&path)?;
+    for warning in config.warnings() {
+        eprintln!("tokenhound: warning: {warning}");
+    }
+    Ok(Some(config))
+}
+
+/// Where baseline paths and allowlist globs start: the config's directory, else the
+/// repository root, else the current directory.
+fn project_root(config: Option<&Config>, start: &std::path::Path) -> PathBuf {
+    if let Some(config) = config {
+        return std::fs::canonicalize(config.dir()).unwrap_or_else(|_| config.dir().to_path_buf());
+    }
+    tokenhound::repository_root(start)
+        .or_else(|| std::env::current_dir().ok())
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
+/// Command-line scan options override the config's `[scan]` section.
+fn apply_scan_options(builder: &mut ScannerBuilder, config: Option<&Config>, args: &ScanArgs) {
+    if let Some(config) = config {
+        config.apply_scan(builder);
+    }
+    if let Some(n) = args.max_file_size {
+        builder.max_file_size(n);
+    }
+    if args.scan_binary {
+        builder.scan_binary(true);
+    }
+    if args.no_ignore {
+        builder.ignore_files(false);
+    }
+    if args.follow_links {
+        builder.follow_links(true);
+    }
+}
+
+fn output(path: Option<&PathBuf>) -> Result<Box<dyn Write>> {
+    Ok(match path {
+        Some(path) => Box::new(io::BufWriter::new(
+            std::fs::File::create(path)
+                .with_context(|| format!("cannot create {}", path.display()))?,
+        )),
+        None => Box::new(io::BufWriter::new(io::stdout().lock())),
+    })
 }
 
 /// Writes the end of the report and picks the exit code.
 fn finish(reporter: Reporter<'_>, scanner: &Scanner, stats: Stats) -> Result<u8> {
+    let unsuppressed = reporter.unsuppressed();
     if let Some(e) = reporter.io_error()
         && e.kind() == io::ErrorKind::BrokenPipe
     {
-        return Ok(exit_code(&stats));
+        return Ok(exit_code(&stats, unsuppressed));
     }
     let rules: Vec<_> = scanner.rules().collect();
     match reporter.finish(&stats, &rules) {
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {}
         other => other.context("cannot write the report")?,
     }
-    Ok(exit_code(&stats))
+    Ok(exit_code(&stats, unsuppressed))
 }
 
-fn exit_code(stats: &Stats) -> u8 {
-    if stats.findings > 0 {
+fn exit_code(stats: &Stats, unsuppressed: u64) -> u8 {
+    if unsuppressed > 0 {
         1
     } else if stats.errors > 0 {
         2
@@ -289,8 +505,103 @@ fn exit_code(stats: &Stats) -> u8 {
     }
 }
 
-fn load_rules(files: &[PathBuf], builtin: bool, disabled: &[String]) -> Result<Rules> {
+fn inventory(args: InventoryArgs) -> Result<u8> {
+    let config = load_config(&args.config, &args.path)?;
+    let rules = load_rules(&args.rule_files, true, &[], config.as_ref())?;
+    let mut builder = Scanner::builder();
+    builder.rules(rules);
+    if let Some(config) = &config {
+        config.apply_scan(&mut builder);
+    }
+    let scanner = builder.build()?;
+    let root = project_root(config.as_ref(), &args.path);
+    let mut policy = Policy::new(&root);
+    if let Some(config) = config {
+        policy.allowlist(config);
+    }
+    let cwd = std::env::current_dir().context("cannot read the current directory")?;
+    let mut inventory = Inventory::new(Some(cwd.clone()));
+    let errors = {
+        let mut counter = ErrorPrinter { inner: &mut inventory, errors: 0 };
+        if args.git {
+            let repo_root =
+                tokenhound::repository_root(&args.path).unwrap_or_else(|| args.path.clone());
+            let mut sink = policy.sink(&mut counter, &repo_root);
+            scanner.scan_git(&args.path, &GitOptions::new(), &mut sink)?;
+        } else {
+            let mut sink = policy.sink(&mut counter, &cwd);
+            scanner.scan_path(&args.path, &mut sink)?;
+        }
+        counter.errors
+    };
+    let format = match args.format {
+        InventoryOutput::Text => InventoryFormat::Text,
+        InventoryOutput::Json => InventoryFormat::Json,
+        InventoryOutput::Markdown => InventoryFormat::Markdown,
+    };
+    let mut out = output(args.output.as_ref())?;
+    inventory.write(&mut out, format)?;
+    out.flush()?;
+    Ok(if errors > 0 && inventory.is_empty() { 2 } else { 0 })
+}
+
+/// Prints per-file errors and passes findings on.
+struct ErrorPrinter<'a, S> {
+    inner: &'a mut S,
+    errors: u64,
+}
+
+impl<S: Sink> Sink for ErrorPrinter<'_, S> {
+    fn finding(&mut self, finding: tokenhound::Finding) -> bool {
+        self.inner.finding(finding)
+    }
+    fn error(&mut self, error: tokenhound::Error) -> bool {
+        eprintln!("tokenhound: {error}");
+        self.errors += 1;
+        true
+    }
+}
+
+fn config_check(start: &std::path::Path, explicit: Option<PathBuf>) -> Result<u8> {
+    let path = match explicit {
+        Some(path) => path,
+        None => match Config::discover(start) {
+            Some(path) => path,
+            None => bail!(
+                "no tokenhound.toml in {} or above it up to the repository root",
+                start.display()
+            ),
+        },
+    };
+    let config = Config::from_path(&path)?;
+    let mut rules = if config.builtin_rules() { Rules::builtin() } else { Rules::empty() };
+    config.apply_rules(&mut rules)?;
+    let warnings = config.warnings();
+    for warning in &warnings {
+        println!("warning: {warning}");
+    }
+    println!(
+        "{}: ok ({} rules, {} allowlist entr{}{})",
+        path.display(),
+        rules.len(),
+        config.allowlist_len(),
+        if config.allowlist_len() == 1 { "y" } else { "ies" },
+        if warnings.is_empty() { String::new() } else { format!(", {} expired", warnings.len()) }
+    );
+    Ok(0)
+}
+
+fn load_rules(
+    files: &[PathBuf],
+    builtin: bool,
+    disabled: &[String],
+    config: Option<&Config>,
+) -> Result<Rules> {
+    let builtin = builtin && config.is_none_or(Config::builtin_rules);
     let mut rules = if builtin { Rules::builtin() } else { Rules::empty() };
+    if let Some(config) = config {
+        config.apply_rules(&mut rules)?;
+    }
     for file in files {
         rules.extend(Rules::from_path(file)?)?;
     }
@@ -306,7 +617,7 @@ fn load_rules(files: &[PathBuf], builtin: bool, disabled: &[String]) -> Result<R
 }
 
 fn list(format: ListFormat, files: &[PathBuf]) -> Result<u8> {
-    let rules = load_rules(files, true, &[])?;
+    let rules = load_rules(files, true, &[], None)?;
     let format = match format {
         ListFormat::Text => RulesFormat::Text,
         ListFormat::Json => RulesFormat::Json,
@@ -367,21 +678,6 @@ fn hook(command: HookCommand) -> Result<u8> {
         other => println!("{other:?}"),
     }
     Ok(0)
-}
-
-/// Parses `100`, `64K`, `100M`, `1G` (powers of 1024).
-fn parse_size(text: &str) -> Result<u64, String> {
-    let text = text.trim();
-    let (digits, shift) = match text.char_indices().last() {
-        Some((i, 'k' | 'K')) => (&text[..i], 10),
-        Some((i, 'm' | 'M')) => (&text[..i], 20),
-        Some((i, 'g' | 'G')) => (&text[..i], 30),
-        _ => (text, 0),
-    };
-    let n: u64 = digits.parse().map_err(|_| {
-        format!("invalid size {text:?}: expected a number like 100, 64K, 100M or 1G")
-    })?;
-    n.checked_mul(1 << shift).ok_or_else(|| format!("size {text:?} is too large"))
 }
 
 fn is_broken_pipe(err: &anyhow::Error) -> bool {

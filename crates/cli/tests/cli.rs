@@ -485,3 +485,299 @@ fn docs_rules_md_is_generated_from_the_rules() {
         "docs/RULES.md is stale: run `cargo run -p tokenhound-cli -- rules list --format markdown > docs/RULES.md`"
     );
 }
+
+// ---- Adoption in CI: config, allowlists, baselines, SARIF suppressions, github, inventory ----
+
+/// A repository-like tree (a `.git` directory marks its root) with two leaks.
+fn project() -> Tree {
+    let t = Tree::new();
+    std::fs::create_dir_all(t.path().join(".git")).unwrap();
+    t.write("src/app.py", format!("import os\n\nTOKEN = \"{GH1}\"\n"));
+    t.write("deploy/.env", "DATABASE_URL=postgres://app:Vq9xL2mZr8Tk4Pw@db.internal:5432/app\n");
+    t
+}
+
+#[test]
+fn config_is_found_from_a_subdirectory_and_no_config_ignores_it() {
+    let t = project();
+    t.write("tokenhound.toml", "[[allowlist]]\nreason = \"fake\"\npaths = [\"src/**\"]\n");
+    let mut cmd = t.cmd(&["scan", "-f", "json", "."]);
+    let run = Run(cmd.current_dir(t.path().join("src")).output().unwrap()).expect_code(0);
+    assert_eq!(findings(&run).len(), 0);
+    let suppressed = run.json()["suppressed"].as_array().unwrap().clone();
+    assert_eq!(suppressed.len(), 1);
+    assert_eq!(suppressed[0]["suppression"]["kind"], "allowlist");
+    assert_eq!(
+        suppressed[0]["suppression"]["justification"],
+        format!(
+            "fake (allowlist entry at {}:1)",
+            t.path().canonicalize().unwrap().join("tokenhound.toml").display()
+        )
+    );
+
+    let mut cmd = t.cmd(&["scan", "--no-config", "."]);
+    Run(cmd.current_dir(t.path().join("src")).output().unwrap()).expect_code(1);
+    // --config names another file.
+    t.write("other.toml", "[[allowlist]]\npaths = [\"/src/\", \"/deploy/\"]\n");
+    t.run(&["scan", "--config", "other.toml", "."]).expect_code(0);
+}
+
+#[test]
+fn config_errors_name_file_line_and_column() {
+    let t = project();
+    for (text, expected) in [
+        ("[scan]\nbinary = true\ncolour = 1\n", "tokenhound.toml:3:1: unknown field `colour`"),
+        ("[scan]\nbinary = \"yes\"\n", "tokenhound.toml:2:10: invalid type"),
+        ("[[allowlist]]\nsecrets = ['(']\n", "tokenhound.toml:2:12: secrets: invalid regex"),
+        (
+            "[[allowlist]]\npaths = ['x']\nexpires = \"soon\"\n",
+            "tokenhound.toml:3:11: invalid type",
+        ),
+        (
+            "[rules]\ndisable = [\"no.such-rule\"]\n",
+            "tokenhound.toml:2:12: disable: no rule has id",
+        ),
+        ("[[allowlist]]\nreason = \"x\"\n", "tokenhound.toml:1:1: an allowlist entry needs"),
+        ("[rules\n", "tokenhound.toml:1:7:"),
+    ] {
+        t.write("tokenhound.toml", text);
+        let run = t.run(&["scan", "."]).expect_code(2);
+        assert!(run.stderr().contains(expected), "{text:?}: {}", run.stderr());
+        let run = t.run(&["config", "check"]).expect_code(2);
+        assert!(run.stderr().contains(expected), "{text:?}: {}", run.stderr());
+    }
+    t.write("tokenhound.toml", "[scan]\nmax_file_size = \"1M\"\n");
+    let run = t.run(&["config", "check"]).expect_code(0);
+    assert!(run.stdout().contains("tokenhound.toml: ok"), "{}", run.stdout());
+    std::fs::remove_file(t.path().join("tokenhound.toml")).unwrap();
+    t.run(&["config", "check"]).expect_code(2);
+}
+
+#[test]
+fn each_allowlist_kind_suppresses_and_an_expired_entry_does_not() {
+    let fp = {
+        let t = project();
+        findings(&t.run(&["scan", "-f", "json", "src"]))[0]["fingerprint"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let scoped = "[[allowlist]]\nrules = [\"github.pat-classic\"]\n";
+    for (entry, suppressed) in [
+        (format!("{scoped}paths = [\"src/*.py\"]\n"), true),
+        (format!("{scoped}paths = [\"*.py\"]\n"), true),
+        (format!("{scoped}paths = [\"deploy/\"]\n"), false),
+        (format!("{scoped}secrets = ['^ghp_OgBn']\n"), true),
+        (format!("{scoped}lines = ['^TOKEN = ']\n"), true),
+        (format!("{scoped}stopwords = [\"og\"]\n"), true),
+        (format!("{scoped}fingerprints = [\"{fp}\"]\n"), true),
+        ("[[allowlist]]\nrules = [\"aws.access-key\"]\npaths = [\"src/\"]\n".to_string(), false),
+        (format!("{scoped}paths = [\"src/\"]\nexpires = 2999-12-31\n"), true),
+        (format!("{scoped}paths = [\"src/\"]\nexpires = 2001-02-03\nreason = \"demo\"\n"), false),
+    ] {
+        let t = project();
+        t.write("tokenhound.toml", &entry);
+        let run = t.run(&["scan", "src"]);
+        assert_eq!(run.code(), if suppressed { 0 } else { 1 }, "{entry}\n{}", run.stderr());
+        if entry.contains("2001") {
+            assert!(
+                run.stderr().contains(
+                    "tokenhound.toml:1: allowlist entry (demo) expired on 2001-02-03: it no longer applies"
+                ),
+                "{}",
+                run.stderr()
+            );
+        }
+        if suppressed {
+            assert!(
+                run.stderr().contains("0 findings; 1 suppressed (1 allowlist)"),
+                "{}",
+                run.stderr()
+            );
+        }
+    }
+}
+
+#[test]
+fn baseline_round_trip_code_motion_new_files_and_byte_identical_rewrite() {
+    let t = project();
+    let run = t.run(&["scan", "--write-baseline", ".tokenhound-baseline.json"]).expect_code(0);
+    assert!(run.stderr().contains("wrote 2 baseline entries"), "{}", run.stderr());
+    let first = std::fs::read_to_string(t.path().join(".tokenhound-baseline.json")).unwrap();
+    assert!(!first.contains(GH1) && !first.contains("Vq9xL2mZr8Tk4Pw"), "no secrets: {first}");
+    assert!(!first.contains("\"line\""), "no line numbers: {first}");
+    assert!(first.find("deploy/.env").unwrap() < first.find("src/app.py").unwrap(), "sorted");
+
+    let run = t.run(&["scan", "--baseline", ".tokenhound-baseline.json"]).expect_code(0);
+    assert!(run.stdout().is_empty(), "{}", run.stdout());
+    assert!(run.stderr().contains("0 findings; 2 suppressed (2 baseline)"), "{}", run.stderr());
+
+    // Moving the secret to another line keeps it baselined.
+    t.write(
+        "src/app.py",
+        format!("import os\nimport sys\n\n\ndef f():\n    pass\n\nTOKEN = \"{GH1}\"\n"),
+    );
+    t.run(&["scan", "--baseline", ".tokenhound-baseline.json"]).expect_code(0);
+
+    // Re-writing an unchanged baseline gives the same bytes.
+    t.run(&[
+        "scan",
+        "--baseline",
+        ".tokenhound-baseline.json",
+        "--write-baseline",
+        ".tokenhound-baseline.json",
+    ])
+    .expect_code(0);
+    let second = std::fs::read_to_string(t.path().join(".tokenhound-baseline.json")).unwrap();
+    assert_eq!(first, second);
+
+    // The same secret pasted into a new file is new.
+    t.write("src/copy.py", format!("T = \"{GH1}\"\n"));
+    let run =
+        t.run(&["scan", "-f", "json", "--baseline", ".tokenhound-baseline.json"]).expect_code(1);
+    let new = findings(&run);
+    assert_eq!(new.len(), 1);
+    assert_eq!(new[0]["path"], "./src/copy.py");
+    assert_eq!(run.json()["suppressed"].as_array().unwrap().len(), 2);
+    assert_eq!(run.json()["stats"]["findings"], 1);
+    assert_eq!(run.json()["stats"]["suppressed"], 2);
+
+    // A fixed leak leaves a stale entry: reported, then pruned.
+    std::fs::remove_file(t.path().join("src/copy.py")).unwrap();
+    std::fs::remove_file(t.path().join("deploy/.env")).unwrap();
+    let run = t.run(&["scan", "--baseline", ".tokenhound-baseline.json"]).expect_code(0);
+    assert!(
+        run.stderr().contains("1 baseline entry in .tokenhound-baseline.json match no finding"),
+        "{}",
+        run.stderr()
+    );
+    assert!(run.stderr().contains("deploy/.env postgres.connection-uri"), "{}", run.stderr());
+    t.run(&["scan", "--baseline", ".tokenhound-baseline.json", "--prune-baseline"]).expect_code(0);
+    let pruned = std::fs::read_to_string(t.path().join(".tokenhound-baseline.json")).unwrap();
+    assert!(!pruned.contains("deploy/.env") && pruned.contains("src/app.py"), "{pruned}");
+
+    // A malformed baseline is an error with a location.
+    t.write("bad.json", "{\n  \"version\": 1,\n  \"findings\": 3\n}\n");
+    let run = t.run(&["scan", "--baseline", "bad.json"]).expect_code(2);
+    assert!(run.stderr().contains("bad.json:3:"), "{}", run.stderr());
+}
+
+#[test]
+fn sarif_marks_baselined_and_allowlisted_results_as_suppressed() {
+    let t = project();
+    t.run(&["scan", "--write-baseline", "base.json", "src"]).expect_code(0);
+    t.write("tokenhound.toml", "[[allowlist]]\nreason = \"docs example\"\npaths = [\"deploy/\"]\n");
+    t.write("new.py", format!("K = \"{GH2}\"\n"));
+    let run = t.run(&["scan", "-f", "sarif", "--baseline", "base.json"]).expect_code(1);
+    let doc = run.json();
+    let results = doc["runs"][0]["results"].as_array().unwrap();
+    assert_eq!(results.len(), 3);
+    let by_uri = |uri: &str| {
+        results
+            .iter()
+            .find(|r| r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == uri)
+            .unwrap()
+            .clone()
+    };
+    let app = by_uri("src/app.py");
+    assert_eq!(app["baselineState"], "unchanged");
+    assert_eq!(app["suppressions"][0]["kind"], "external");
+    assert_eq!(app["suppressions"][0]["justification"], "recorded in the baseline base.json");
+    let env = by_uri("deploy/.env");
+    assert_eq!(env["baselineState"], "new");
+    assert!(env["suppressions"][0]["justification"].as_str().unwrap().starts_with("docs example"));
+    let new = by_uri("new.py");
+    assert_eq!(new["baselineState"], "new");
+    assert!(new.get("suppressions").is_none());
+}
+
+#[test]
+fn github_format_prints_workflow_commands() {
+    let t = project();
+    let run = t.run(&["scan", "-f", "github", "src"]).expect_code(1);
+    let out = run.stdout();
+    assert!(
+        out.starts_with("::error file=src/app.py,line=3,col=10,endLine=3,endColumn=50,title=tokenhound%3A github.pat-classic::GitHub personal access token (classic) (GitHub, high confidence): ghp_Og… (fingerprint "),
+        "{out}"
+    );
+    assert!(!out.contains(GH1));
+}
+
+#[test]
+fn summary_counts_findings_by_confidence() {
+    let t = project();
+    let run = t.run(&["scan", "."]).expect_code(1);
+    assert!(run.stderr().contains(": 2 findings (1 high, 1 medium)"), "{}", run.stderr());
+}
+
+/// Compares with an expected file in tests/expected/, or writes it when `UPDATE_EXPECTED` is set.
+#[track_caller]
+fn expect_file(name: &str, actual: &str) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/expected").join(name);
+    if std::env::var_os("UPDATE_EXPECTED").is_some() {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, actual).unwrap();
+    }
+    let expected = std::fs::read_to_string(&path).unwrap_or_default();
+    assert_eq!(actual, expected, "{name} differs (UPDATE_EXPECTED=1 rewrites it)");
+}
+
+fn inventory_tree() -> Tree {
+    let t = project();
+    t.write("src/settings.py", format!("GITHUB_TOKEN = \"{GH1}\"\nOTHER = \"{GH2}\"\n"));
+    t.write("tests/fixture.env", format!("# allowlisted: not a credential\nT={GH2}\n"));
+    t.write("tokenhound.toml", "[[allowlist]]\nreason = \"fixtures\"\npaths = [\"tests/\"]\n");
+    t
+}
+
+#[test]
+fn inventory_in_every_format() {
+    let t = inventory_tree();
+    for (format, file) in
+        [("text", "inventory.txt"), ("json", "inventory.json"), ("markdown", "inventory.md")]
+    {
+        let run = t.run(&["inventory", "-f", format]).expect_code(0);
+        let out = run.stdout().replace(env!("CARGO_PKG_VERSION"), "VERSION");
+        assert!(!out.contains(GH1) && !out.contains(GH2) && !out.contains("Vq9xL2mZr8Tk4Pw"));
+        expect_file(file, &out);
+    }
+}
+
+#[test]
+fn inventory_of_history_names_first_and_last_commit() {
+    let t = Tree::new();
+    let git = |args: &[&str], date: &str| {
+        let out = Command::new("git")
+            .current_dir(t.path())
+            .args(args)
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_AUTHOR_DATE", date)
+            .env("GIT_COMMITTER_DATE", date)
+            .env("GIT_AUTHOR_NAME", "Ann")
+            .env("GIT_AUTHOR_EMAIL", "ann@example.com")
+            .env("GIT_COMMITTER_NAME", "Ann")
+            .env("GIT_COMMITTER_EMAIL", "ann@example.com")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap().trim().to_string()
+    };
+    git(&["init", "-q"], "2024-01-01T00:00:00Z");
+    t.write("a.py", format!("T = \"{GH1}\"\n"));
+    git(&["add", "-A"], "2024-01-01T00:00:00Z");
+    git(&["commit", "-qm", "one"], "2024-01-01T00:00:00Z");
+    let first = git(&["rev-parse", "HEAD"], "2024-01-01T00:00:00Z");
+    t.write("b.py", format!("T = \"{GH1}\"\n"));
+    git(&["add", "-A"], "2024-02-01T00:00:00Z");
+    git(&["commit", "-qm", "two"], "2024-02-01T00:00:00Z");
+    let last = git(&["rev-parse", "HEAD"], "2024-02-01T00:00:00Z");
+    let run = t.run(&["inventory", "--git", "-f", "json"]).expect_code(0);
+    let doc = run.json();
+    let item = &doc["groups"][0]["items"][0];
+    assert_eq!(doc["totals"]["credentials"], 1);
+    assert_eq!(item["locations"], 2);
+    assert_eq!(item["files"], serde_json::json!(["a.py", "b.py"]));
+    assert_eq!(item["first_commit"]["id"], first.as_str());
+    assert_eq!(item["last_commit"]["id"], last.as_str());
+}

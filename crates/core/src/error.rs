@@ -77,6 +77,11 @@ impl Error {
         self
     }
 
+    pub(crate) fn into_kind(mut self, kind: ErrorKind) -> Error {
+        self.kind = kind;
+        self
+    }
+
     pub(crate) fn with_message(mut self, message: impl Into<String>) -> Error {
         let detail = std::mem::replace(&mut self.message, message.into());
         if self.source.is_some() {

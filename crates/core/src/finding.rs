@@ -29,7 +29,48 @@ pub struct Finding {
     pub entropy: f64,
     /// Where in a git repository the secret is, for staged and history scans; `None` for files.
     pub git: Option<Box<GitOrigin>>,
+    /// Set when a config allowlist or a baseline accepts this finding: reports keep it out of
+    /// the text, JSON Lines and GitHub formats and mark it as suppressed in SARIF and JSON.
+    pub suppression: Option<Suppression>,
     pub(crate) context: Context,
+}
+
+/// Why a finding is accepted rather than reported as a leak.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Suppression {
+    /// What accepted it.
+    pub kind: SuppressionKind,
+    /// Why, for people: the allowlist entry's reason and where it is written, or the baseline
+    /// file.
+    pub justification: String,
+}
+
+/// What accepted a finding.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
+pub enum SuppressionKind {
+    /// An entry of a config file's allowlist.
+    Allowlist,
+    /// An entry of a baseline file: a known finding, recorded before.
+    Baseline,
+}
+
+impl SuppressionKind {
+    /// `allowlist` or `baseline`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SuppressionKind::Allowlist => "allowlist",
+            SuppressionKind::Baseline => "baseline",
+        }
+    }
+}
+
+impl Suppression {
+    /// A suppression of this kind with this justification.
+    pub fn new(kind: SuppressionKind, justification: impl Into<String>) -> Suppression {
+        Suppression { kind, justification: justification.into() }
+    }
 }
 
 /// Where a secret is: 1-based lines and columns (columns count bytes; `end_column` is one past
@@ -174,6 +215,7 @@ pub(crate) fn build(
             fingerprint: fingerprint(rule.id(), secret),
             entropy: m.entropy,
             git: None,
+            suppression: None,
             context: context(hay, m.start, m.end),
         });
     }

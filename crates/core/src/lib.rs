@@ -13,6 +13,10 @@
 //! - [`Sink`]: receives findings, skipped files and errors as a scan produces them; `Vec<Finding>`
 //!   and [`Collector`] are sinks, and so is [`report::Reporter`], which writes text, JSON, JSON
 //!   Lines or SARIF.
+//! - [`Config`]: a project's `tokenhound.toml` (rules, scan options, allowlists), and
+//!   [`Policy`]: its allowlists and a [`Baseline`] of known findings, applied after the scan by
+//!   marking findings as suppressed.
+//! - [`inventory::Inventory`]: the distinct credentials found, grouped by provider and kind.
 //! - [`Error`]: every error names where it happened (file, line, column, rule id).
 //!
 //! # Example
@@ -48,17 +52,22 @@
 //! ```
 #![deny(missing_docs)]
 
+mod config;
 mod error;
 mod finding;
 mod git;
+pub mod inventory;
+mod policy;
 pub mod report;
 mod rules;
 mod scan;
 mod sink;
 
+pub use config::{CONFIG_FILE_NAMES, Config, parse_size};
 pub use error::{Error, ErrorKind};
-pub use finding::{Finding, Location, Secret};
+pub use finding::{Finding, Location, Secret, Suppression, SuppressionKind};
 pub use git::{GitCommit, GitOptions, GitOrigin, HookStatus, install_hook, uninstall_hook};
+pub use policy::{Baseline, BaselineEntry, Policy, PolicyOutcome, PolicySink, repository_root};
 pub use rules::{Confidence, Kind, Rule, Rules};
 pub use scan::{DEFAULT_MAX_FILE_SIZE, Scanner, ScannerBuilder, SkipReason, Stats};
 pub use sink::{Collector, Sink};

@@ -36,6 +36,9 @@ pub(crate) fn finding(f: &Finding, options: &ReportOptions) -> Value {
     if let Some(git) = &f.git {
         value["git"] = git_json(git);
     }
+    if let Some(s) = &f.suppression {
+        value["suppression"] = json!({"kind": s.kind.as_str(), "justification": s.justification});
+    }
     value
 }
 
@@ -65,21 +68,29 @@ pub(super) fn document(
 ) -> io::Result<()> {
     // Serialized as it is written: one finding or skipped file is in memory at a time, not a
     // tree of the whole document (tens of megabytes for a tree with many binary files).
+    // Suppressed findings (allowlisted or baselined) are listed apart and counted apart.
+    let suppressed = findings.iter().filter(|f| f.suppression.is_some()).count() as u64;
     let doc = Document {
         version: SCHEMA_VERSION,
         tool: json!({"name": "tokenhound", "version": env!("CARGO_PKG_VERSION")}),
-        findings: Lazy(|| findings.iter().map(|f| finding(f, options))),
-        stats: StatsView { stats, skipped, errors },
+        findings: Lazy(|| {
+            findings.iter().filter(|f| f.suppression.is_none()).map(|f| finding(f, options))
+        }),
+        suppressed: Lazy(|| {
+            findings.iter().filter(|f| f.suppression.is_some()).map(|f| finding(f, options))
+        }),
+        stats: StatsView { stats, skipped, errors, suppressed },
     };
     serde_json::to_writer_pretty(&mut *out, &doc)?;
     out.write_all(b"\n")
 }
 
 #[derive(serde::Serialize)]
-struct Document<F, S> {
+struct Document<F, G, S> {
     version: u32,
     tool: Value,
     findings: F,
+    suppressed: G,
     stats: S,
 }
 
@@ -101,6 +112,8 @@ struct StatsView<'a> {
     stats: &'a Stats,
     skipped: &'a [(PathBuf, SkipReason)],
     errors: &'a [String],
+    /// Suppressed findings, counted apart from the reported ones.
+    suppressed: u64,
 }
 
 impl serde::Serialize for StatsView<'_> {
@@ -117,7 +130,8 @@ impl serde::Serialize for StatsView<'_> {
         let mut map = serializer.serialize_map(None)?;
         map.serialize_entry("files_scanned", &stats.files_scanned)?;
         map.serialize_entry("bytes_scanned", &stats.bytes_scanned)?;
-        map.serialize_entry("findings", &stats.findings)?;
+        map.serialize_entry("findings", &stats.findings.saturating_sub(self.suppressed))?;
+        map.serialize_entry("suppressed", &self.suppressed)?;
         map.serialize_entry("skipped", &by_reason)?;
         map.serialize_entry("skipped_files", &skipped_files)?;
         map.serialize_entry("errors", &stats.errors)?;

@@ -1,15 +1,24 @@
-//! Report writers: text for people, JSON, JSON Lines and SARIF for machines.
+//! Report writers: text for people, JSON, JSON Lines and SARIF for machines, GitHub Actions
+//! workflow commands for pull-request annotations.
 //!
-//! A [`Reporter`] is a [`Sink`]: text and JSON Lines stream each finding as it arrives; JSON and
-//! SARIF hold findings until [`Reporter::finish`] writes the document.
+//! A [`Reporter`] is a [`Sink`]: text, JSON Lines and GitHub stream each finding as it arrives;
+//! JSON and SARIF hold findings until [`Reporter::finish`] writes the document.
+//!
+//! Suppressed findings (see [`Finding::suppression`]) are left out of text, JSON Lines and
+//! GitHub output, listed under `suppressed` in JSON, and emitted with `suppressions` in SARIF so
+//! that code-scanning dashboards keep their alerts closed rather than losing track of them.
 
+mod github;
 mod json;
+mod progress;
 mod sarif;
 mod text;
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
+
+pub use progress::Progress;
 
 use crate::{Error, Finding, Rule, Sink, SkipReason, Stats};
 
@@ -25,6 +34,9 @@ pub enum Format {
     Jsonl,
     /// SARIF 2.1.0, for code-scanning dashboards.
     Sarif,
+    /// GitHub Actions workflow commands (`::error file=…,line=…::…`), which annotate a pull
+    /// request.
+    Github,
 }
 
 impl FromStr for Format {
@@ -35,7 +47,10 @@ impl FromStr for Format {
             "json" => Ok(Format::Json),
             "jsonl" => Ok(Format::Jsonl),
             "sarif" => Ok(Format::Sarif),
-            other => Err(format!("unknown format {other:?} (expected text, json, jsonl or sarif)")),
+            "github" => Ok(Format::Github),
+            other => Err(format!(
+                "unknown format {other:?} (expected text, json, jsonl, sarif or github)"
+            )),
         }
     }
 }
@@ -149,6 +164,9 @@ pub struct ReportOptions {
     pub color: bool,
     /// Paths in SARIF are made relative to this directory (its `%SRCROOT%`).
     pub base: Option<PathBuf>,
+    /// A baseline is in use: SARIF results carry a `baselineState` (`unchanged` for baselined
+    /// findings, `new` for the rest).
+    pub baseline: bool,
 }
 
 /// Writes findings in a [`Format`] to `out`, and skips and errors as messages to `messages`.
@@ -162,6 +180,17 @@ pub struct Reporter<'a> {
     errors: Vec<String>,
     io_error: Option<io::Error>,
     quiet: bool,
+    counts: Counts,
+}
+
+/// Findings a reporter saw, by confidence (unsuppressed) and by suppression kind.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Counts {
+    pub(crate) high: u64,
+    pub(crate) medium: u64,
+    pub(crate) low: u64,
+    pub(crate) allowlisted: u64,
+    pub(crate) baselined: u64,
 }
 
 impl std::fmt::Debug for Reporter<'_> {
@@ -192,6 +221,7 @@ impl<'a> Reporter<'a> {
             errors: Vec::new(),
             io_error: None,
             quiet: false,
+            counts: Counts::default(),
         }
     }
 
@@ -200,6 +230,12 @@ impl<'a> Reporter<'a> {
     pub fn quiet(mut self, yes: bool) -> Self {
         self.quiet = yes;
         self
+    }
+
+    /// How many findings were reported that nothing suppressed: the ones that should fail a
+    /// build.
+    pub fn unsuppressed(&self) -> u64 {
+        self.counts.high + self.counts.medium + self.counts.low
     }
 
     /// The first error writing the report, if any (a closed pipe, say).
@@ -214,9 +250,8 @@ impl<'a> Reporter<'a> {
         }
         let held = std::mem::take(&mut self.held);
         match self.format {
-            Format::Text if !self.quiet => text::summary(&mut self.messages, stats)?,
-            Format::Text => {}
-            Format::Jsonl => {}
+            Format::Text if !self.quiet => text::summary(&mut self.messages, stats, &self.counts)?,
+            Format::Text | Format::Jsonl | Format::Github => {}
             Format::Json => json::document(
                 &mut self.out,
                 &held,
@@ -234,7 +269,9 @@ impl<'a> Reporter<'a> {
 
     fn write_finding(&mut self, finding: &Finding) -> io::Result<()> {
         match self.format {
+            _ if finding.suppression.is_some() => Ok(()),
             Format::Text => text::finding(&mut self.out, finding, &self.options),
+            Format::Github => github::finding(&mut self.out, finding, &self.options),
             Format::Jsonl => {
                 serde_json::to_writer(&mut self.out, &json::finding(finding, &self.options))?;
                 self.out.write_all(b"\n")
@@ -246,6 +283,15 @@ impl<'a> Reporter<'a> {
 
 impl Sink for Reporter<'_> {
     fn finding(&mut self, finding: Finding) -> bool {
+        match (&finding.suppression, finding.confidence()) {
+            (Some(s), _) if s.kind == crate::SuppressionKind::Baseline => {
+                self.counts.baselined += 1
+            }
+            (Some(_), _) => self.counts.allowlisted += 1,
+            (None, crate::Confidence::High) => self.counts.high += 1,
+            (None, crate::Confidence::Medium) => self.counts.medium += 1,
+            (None, crate::Confidence::Low) => self.counts.low += 1,
+        }
         if let Err(e) = self.write_finding(&finding) {
             self.io_error = Some(e);
             return false;
@@ -275,7 +321,7 @@ impl Sink for Reporter<'_> {
 }
 
 /// A path as a relative URI against `base` when it lies below it.
-fn relative<'p>(path: &'p Path, base: Option<&Path>) -> (&'p Path, bool) {
+pub(crate) fn relative<'p>(path: &'p Path, base: Option<&Path>) -> (&'p Path, bool) {
     let stripped = path.strip_prefix(".").unwrap_or(path);
     if stripped.is_relative() {
         return (stripped, true);

@@ -7,7 +7,7 @@ use std::path::Path;
 use serde_json::{Value, json};
 
 use super::ReportOptions;
-use crate::{Confidence, Finding, Rule};
+use crate::{Confidence, Finding, Rule, SuppressionKind};
 
 const BASE_ID: &str = "%SRCROOT%";
 
@@ -141,6 +141,18 @@ fn result(f: &Finding, rule_index: usize, options: &ReportOptions) -> Value {
             "entropy": (f.entropy * 1000.0).round() / 1000.0,
         },
     });
+    if let Some(s) = &f.suppression {
+        value["suppressions"] = json!([{
+            "kind": "external",
+            "status": "accepted",
+            "justification": s.justification,
+            "properties": {"tokenhound/kind": s.kind.as_str()},
+        }]);
+    }
+    if options.baseline {
+        let baselined = f.suppression.as_ref().is_some_and(|s| s.kind == SuppressionKind::Baseline);
+        value["baselineState"] = json!(if baselined { "unchanged" } else { "new" });
+    }
     if let Some(git) = &f.git {
         // Code-scanning services match results across runs by partial fingerprints: the blob
         // and commit tell one location of a secret in history from another.

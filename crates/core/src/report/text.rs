@@ -2,6 +2,7 @@
 
 use std::io::{self, Write};
 
+use super::Counts;
 use super::ReportOptions;
 use crate::{Finding, Stats};
 
@@ -52,7 +53,7 @@ pub(super) fn finding(out: &mut dyn Write, f: &Finding, options: &ReportOptions)
     writeln!(out, "    {dim}{}{reset}", f.line_context(options.show_secrets))
 }
 
-pub(super) fn summary(out: &mut dyn Write, stats: &Stats) -> io::Result<()> {
+pub(super) fn summary(out: &mut dyn Write, stats: &Stats, counts: &Counts) -> io::Result<()> {
     let from_commits = if stats.commits_scanned > 0 {
         format!(" from {} commit{}", stats.commits_scanned, plural(stats.commits_scanned))
     } else {
@@ -64,9 +65,29 @@ pub(super) fn summary(out: &mut dyn Write, stats: &Stats) -> io::Result<()> {
         plural(stats.files_scanned),
         human_bytes(stats.bytes_scanned),
         stats.elapsed.as_secs_f64(),
-        stats.findings,
-        plural(stats.findings),
+        counts.high + counts.medium + counts.low,
+        plural(counts.high + counts.medium + counts.low),
     );
+    let by_confidence: Vec<String> =
+        [("high", counts.high), ("medium", counts.medium), ("low", counts.low)]
+            .iter()
+            .filter(|(_, n)| *n > 0)
+            .map(|(c, n)| format!("{n} {c}"))
+            .collect();
+    if !by_confidence.is_empty() {
+        line.push_str(&format!(" ({})", by_confidence.join(", ")));
+    }
+    let suppressed = counts.allowlisted + counts.baselined;
+    if suppressed > 0 {
+        let mut kinds = Vec::new();
+        if counts.baselined > 0 {
+            kinds.push(format!("{} baseline", counts.baselined));
+        }
+        if counts.allowlisted > 0 {
+            kinds.push(format!("{} allowlist", counts.allowlisted));
+        }
+        line.push_str(&format!("; {suppressed} suppressed ({})", kinds.join(", ")));
+    }
     let skipped = stats.skipped_total();
     if skipped > 0 {
         let reasons: Vec<String> =
@@ -86,7 +107,7 @@ fn plural(n: u64) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
 
-fn human_bytes(n: u64) -> String {
+pub(super) fn human_bytes(n: u64) -> String {
     const UNITS: [&str; 4] = ["B", "KiB", "MiB", "GiB"];
     let mut value = n as f64;
     let mut unit = 0;

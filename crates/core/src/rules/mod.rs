@@ -113,7 +113,7 @@ impl Confidence {
         }
     }
 
-    fn parse(s: &str) -> Option<Confidence> {
+    pub(crate) fn parse(s: &str) -> Option<Confidence> {
         match s {
             "low" => Some(Confidence::Low),
             "medium" => Some(Confidence::Medium),
@@ -370,7 +370,19 @@ fn parse_file(text: &str, name: &str) -> Result<Rules, Error> {
         rules: Vec::with_capacity(file.rules.len()),
         global: file.allowlist.map(AllowlistSpec::from_raw).unwrap_or_default(),
     };
-    for spanned in file.rules {
+    push_rules(&mut rules, file.rules, text, name)?;
+    Ok(rules)
+}
+
+/// Validates parsed `[[rules]]` entries of `text` (a rule file, or a config file's
+/// `[[rules.inline]]`) and adds them to `rules`; errors point at the key at fault.
+pub(crate) fn push_rules(
+    rules: &mut Rules,
+    list: Vec<toml::Spanned<RawRule>>,
+    text: &str,
+    name: &str,
+) -> Result<(), Error> {
+    for spanned in list {
         // The span of an array-of-tables item may cover only its `[[rules]]` header: the entry
         // runs to the next table header or the end of the file.
         let start = spanned.span().start;
@@ -412,7 +424,7 @@ fn parse_file(text: &str, name: &str) -> Result<Rules, Error> {
         }
         rules.rules.push(rule);
     }
-    Ok(rules)
+    Ok(())
 }
 
 /// Checks a rule's fields. On failure returns the key at fault, a message and the rule id.

@@ -1,0 +1,566 @@
+//! What happens to findings after the scan: config allowlists and a baseline of known findings
+//! mark them as suppressed (they are kept, so SARIF can say so), and only the rest count.
+//!
+//! A [`Policy`] is built from a [`Config`](crate::Config) and an optional [`Baseline`];
+//! [`Policy::sink`] wraps any [`Sink`] in a [`PolicySink`] that marks each finding before
+//! passing it on.
+//!
+//! ```
+//! use tokenhound::{Baseline, Collector, Policy, Scanner};
+//!
+//! let scanner = Scanner::new()?;
+//! let dir = tempfile::tempdir()?;
+//! std::fs::write(dir.path().join("app.py"), "T = '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'\n")?;
+//!
+//! // First run: record what is there.
+//! let policy = Policy::new(dir.path());
+//! let mut sink = policy.sink(Collector::new(), dir.path());
+//! scanner.scan_path(dir.path(), &mut sink)?;
+//! let (_, outcome) = sink.finish();
+//! assert_eq!(outcome.new, 1);
+//!
+//! // Later runs: the recorded finding is suppressed, not new.
+//! let mut policy = Policy::new(dir.path());
+//! policy.baseline(outcome.current, "baseline.json");
+//! let mut sink = policy.sink(Collector::new(), dir.path());
+//! scanner.scan_path(dir.path(), &mut sink)?;
+//! let (results, outcome) = sink.finish();
+//! assert_eq!((outcome.new, outcome.baselined), (0, 1));
+//! assert!(results.findings[0].suppression.is_some());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use std::collections::BTreeSet;
+use std::fmt;
+use std::io::{self, Write};
+use std::path::{Component, Path, PathBuf};
+
+use ignore::gitignore::{Gitignore, GitignoreBuilder};
+use regex_automata::meta::Regex;
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::{
+    Config, Error, ErrorKind, Finding, Sink, SkipReason, Stats, Suppression, SuppressionKind,
+};
+
+/// A calendar date (UTC), for allowlist expiry.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct Date {
+    pub(crate) year: u16,
+    pub(crate) month: u8,
+    pub(crate) day: u8,
+}
+
+impl Date {
+    /// Today in UTC.
+    pub(crate) fn today() -> Date {
+        let secs = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        Date::from_days((secs / 86_400) as i64)
+    }
+
+    /// The civil date of a day count since 1970-01-01 (Howard Hinnant's algorithm).
+    fn from_days(days: i64) -> Date {
+        let z = days + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z.rem_euclid(146_097);
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let day = (doy - (153 * mp + 2) / 5 + 1) as u8;
+        let month = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
+        let year = (yoe + era * 400 + i64::from(month <= 2)) as u16;
+        Date { year, month, day }
+    }
+}
+
+impl fmt::Display for Date {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+}
+
+/// One `[[allowlist]]` entry of a config file, compiled.
+#[derive(Debug)]
+pub(crate) struct AllowEntry {
+    pub(crate) origin: String,
+    pub(crate) reason: Option<String>,
+    pub(crate) expires: Option<Date>,
+    rules: Vec<String>,
+    paths: Option<Gitignore>,
+    secrets: Vec<Regex>,
+    lines: Vec<Regex>,
+    stopwords: Vec<String>,
+    fingerprints: Vec<String>,
+}
+
+impl AllowEntry {
+    /// Compiles an entry; on error returns the offset of the value at fault and a message.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn new(
+        origin: String,
+        reason: Option<String>,
+        expires: Option<Date>,
+        rules: Vec<String>,
+        dir: &Path,
+        paths: &[Spanned<String>],
+        secrets: &[Spanned<String>],
+        lines: &[Spanned<String>],
+        stopwords: Vec<String>,
+        fingerprints: Vec<Spanned<String>>,
+    ) -> Result<AllowEntry, (Option<usize>, String)> {
+        if paths.is_empty()
+            && secrets.is_empty()
+            && lines.is_empty()
+            && stopwords.is_empty()
+            && fingerprints.is_empty()
+        {
+            return Err((
+                None,
+                "an allowlist entry needs at least one of paths, secrets, lines, stopwords or \
+                 fingerprints"
+                    .into(),
+            ));
+        }
+        let regexes = |key: &str, list: &[Spanned<String>]| {
+            list.iter()
+                .map(|r| {
+                    Regex::new(r.get_ref()).map_err(|e| {
+                        let detail = e.to_string();
+                        (Some(r.span().start), format!("{key}: invalid regex: {detail}"))
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()
+        };
+        let paths = if paths.is_empty() {
+            None
+        } else {
+            let mut builder = GitignoreBuilder::new(dir);
+            for glob in paths {
+                builder
+                    .add_line(None, glob.get_ref())
+                    .map_err(|e| (Some(glob.span().start), format!("paths: invalid glob: {e}")))?;
+            }
+            Some(builder.build().map_err(|e| (None, format!("paths: invalid glob: {e}")))?)
+        };
+        for f in &fingerprints {
+            let text = f.get_ref();
+            if text.len() != 32
+                || !text.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+            {
+                return Err((
+                    Some(f.span().start),
+                    format!(
+                        "fingerprints: {text:?} is not a fingerprint (32 lower-case hex digits)"
+                    ),
+                ));
+            }
+        }
+        Ok(AllowEntry {
+            origin,
+            reason,
+            expires,
+            rules,
+            paths,
+            secrets: regexes("secrets", secrets)?,
+            lines: regexes("lines", lines)?,
+            stopwords: stopwords.into_iter().map(|s| s.to_ascii_lowercase()).collect(),
+            fingerprints: fingerprints.into_iter().map(Spanned::into_inner).collect(),
+        })
+    }
+
+    pub(crate) fn expired(&self, today: Date) -> bool {
+        self.expires.is_some_and(|d| today > d)
+    }
+
+    fn matches(&self, finding: &Finding, relative: Option<&str>) -> bool {
+        if !self.rules.is_empty() && !self.rules.iter().any(|r| r == finding.rule_id()) {
+            return false;
+        }
+        if self.fingerprints.contains(&finding.fingerprint) {
+            return true;
+        }
+        let secret = finding.secret.expose();
+        if self.secrets.iter().any(|r| r.is_match(secret.as_bytes())) {
+            return true;
+        }
+        if !self.stopwords.is_empty() {
+            let lower = secret.to_ascii_lowercase();
+            if self.stopwords.iter().any(|w| lower.contains(w.as_str())) {
+                return true;
+            }
+        }
+        if !self.lines.is_empty() {
+            let line = finding.line_context(true);
+            if self.lines.iter().any(|r| r.is_match(line.as_bytes())) {
+                return true;
+            }
+        }
+        if let (Some(paths), Some(rel)) = (&self.paths, relative) {
+            return paths.matched_path_or_any_parents(rel, false).is_ignore();
+        }
+        false
+    }
+
+    fn justification(&self) -> String {
+        match &self.reason {
+            Some(reason) => format!("{reason} (allowlist entry at {})", self.origin),
+            None => format!("allowlist entry at {}", self.origin),
+        }
+    }
+}
+
+/// One known finding in a baseline: its rule, fingerprint and path (relative to the project
+/// root, `/`-separated). Never a line number, a commit or the secret.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct BaselineEntry {
+    /// The path, relative to the project root; `-` for standard input.
+    pub path: String,
+    /// The rule id.
+    pub rule: String,
+    /// The finding's fingerprint (rule id and keyed hash of the secret).
+    pub fingerprint: String,
+}
+
+/// A set of known findings, read from and written to a stable, diff-friendly JSON file: sorted,
+/// one entry per line, no timestamps and no secrets, so re-writing an unchanged baseline gives
+/// the same bytes.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Baseline {
+    entries: BTreeSet<BaselineEntry>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawBaseline {
+    version: u32,
+    #[allow(dead_code)]
+    tool: String,
+    findings: Vec<BaselineEntry>,
+}
+
+const BASELINE_VERSION: u32 = 1;
+
+impl Baseline {
+    /// An empty baseline.
+    pub fn new() -> Baseline {
+        Baseline::default()
+    }
+
+    /// Reads a baseline file.
+    pub fn from_path(path: impl AsRef<Path>) -> Result<Baseline, Error> {
+        let path = path.as_ref();
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| Error::io(e, path).with_message("cannot read baseline"))?;
+        Baseline::from_json(&text, &path.display().to_string())
+    }
+
+    /// Parses baseline JSON; `name` names it in error messages.
+    pub fn from_json(text: &str, name: &str) -> Result<Baseline, Error> {
+        let raw: RawBaseline = serde_json::from_str(text).map_err(|e| {
+            Error::new(ErrorKind::Config, format!("invalid baseline: {e}")).with_location(
+                name,
+                e.line(),
+                e.column(),
+            )
+        })?;
+        if raw.version != BASELINE_VERSION {
+            return Err(Error::new(
+                ErrorKind::Config,
+                format!("unsupported baseline version {}", raw.version),
+            )
+            .with_path(name));
+        }
+        Ok(Baseline { entries: raw.findings.into_iter().collect() })
+    }
+
+    /// Adds an entry.
+    pub fn insert(&mut self, entry: BaselineEntry) {
+        self.entries.insert(entry);
+    }
+
+    /// Whether it holds this entry.
+    pub fn contains(&self, entry: &BaselineEntry) -> bool {
+        self.entries.contains(entry)
+    }
+
+    /// The entries, sorted by path, rule and fingerprint.
+    pub fn entries(&self) -> impl ExactSizeIterator<Item = &BaselineEntry> {
+        self.entries.iter()
+    }
+
+    /// How many entries.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether it has no entries.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Writes the baseline file: the same entries always give the same bytes.
+    pub fn write(&self, out: &mut dyn Write) -> io::Result<()> {
+        let s = |t: &str| serde_json::to_string(t).expect("a string serializes");
+        writeln!(out, "{{")?;
+        writeln!(out, "  \"version\": {BASELINE_VERSION},")?;
+        writeln!(out, "  \"tool\": \"tokenhound\",")?;
+        if self.entries.is_empty() {
+            writeln!(out, "  \"findings\": []")?;
+        } else {
+            writeln!(out, "  \"findings\": [")?;
+            let last = self.entries.len() - 1;
+            for (i, e) in self.entries.iter().enumerate() {
+                writeln!(
+                    out,
+                    "    {{\"path\": {}, \"rule\": {}, \"fingerprint\": {}}}{}",
+                    s(&e.path),
+                    s(&e.rule),
+                    s(&e.fingerprint),
+                    if i == last { "" } else { "," }
+                )?;
+            }
+            writeln!(out, "  ]")?;
+        }
+        writeln!(out, "}}")
+    }
+
+    /// Writes the baseline to a file (replacing it).
+    pub fn write_to(&self, path: impl AsRef<Path>) -> Result<(), Error> {
+        let path = path.as_ref();
+        let mut bytes = Vec::new();
+        self.write(&mut bytes).expect("writing to memory succeeds");
+        std::fs::write(path, bytes)
+            .map_err(|e| Error::io(e, path).with_message("cannot write baseline"))
+    }
+}
+
+/// Allowlists and a baseline, applied to findings after the scan. See the module example.
+#[derive(Debug)]
+pub struct Policy {
+    root: PathBuf,
+    allowlist: Vec<AllowEntry>,
+    baseline: Option<(Baseline, String)>,
+}
+
+impl Policy {
+    /// A policy that suppresses nothing yet. `root` is the project root: baseline paths and
+    /// allowlist path globs are relative to it.
+    pub fn new(root: impl AsRef<Path>) -> Policy {
+        let root = root.as_ref();
+        Policy {
+            root: std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf()),
+            allowlist: Vec::new(),
+            baseline: None,
+        }
+    }
+
+    /// Takes the allowlist entries of a config file (which it consumes).
+    pub fn allowlist(&mut self, config: Config) -> &mut Self {
+        self.allowlist.extend(config.allowlist);
+        self
+    }
+
+    /// Suppresses the findings of `baseline`; `name` (its file) is quoted in justifications.
+    pub fn baseline(&mut self, baseline: Baseline, name: impl Into<String>) -> &mut Self {
+        self.baseline = Some((baseline, name.into()));
+        self
+    }
+
+    /// Whether a baseline is in use (SARIF then gives each result a `baselineState`).
+    pub fn has_baseline(&self) -> bool {
+        self.baseline.is_some()
+    }
+
+    /// Wraps `inner` so that each finding is marked before it gets there. `base` is the
+    /// directory that relative finding paths start from: the current directory for file scans,
+    /// the repository root for git scans.
+    pub fn sink<S: Sink>(&self, inner: S, base: impl AsRef<Path>) -> PolicySink<'_, S> {
+        let base = base.as_ref();
+        PolicySink {
+            policy: self,
+            inner,
+            base: std::fs::canonicalize(base).unwrap_or_else(|_| base.to_path_buf()),
+            today: Date::today(),
+            matched: BTreeSet::new(),
+            outcome: PolicyOutcome::default(),
+        }
+    }
+
+    fn relative(&self, path: Option<&Path>, base: &Path) -> Option<String> {
+        let Some(path) = path else { return Some("-".to_string()) };
+        let joined = if path.is_absolute() { path.to_path_buf() } else { base.join(path) };
+        let mut clean = PathBuf::new();
+        for c in joined.components() {
+            match c {
+                Component::CurDir => {}
+                Component::ParentDir => {
+                    clean.pop();
+                }
+                other => clean.push(other),
+            }
+        }
+        let rel = clean.strip_prefix(&self.root).ok()?;
+        let parts: Vec<String> =
+            rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+        Some(parts.join("/"))
+    }
+}
+
+/// What a policy did during a scan.
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
+pub struct PolicyOutcome {
+    /// Findings that nothing suppressed: the ones that fail a build.
+    pub new: u64,
+    /// Findings an allowlist entry suppressed.
+    pub allowlisted: u64,
+    /// Findings the baseline suppressed.
+    pub baselined: u64,
+    /// Baseline entries that matched no finding (fixed, or outside what was scanned).
+    pub stale: Vec<BaselineEntry>,
+    /// Every finding no allowlist suppressed, as a baseline: what `--write-baseline` writes.
+    pub current: Baseline,
+}
+
+/// A [`Sink`] adapter that applies a [`Policy`]; see [`Policy::sink`].
+#[derive(Debug)]
+pub struct PolicySink<'p, S> {
+    policy: &'p Policy,
+    inner: S,
+    base: PathBuf,
+    today: Date,
+    matched: BTreeSet<BaselineEntry>,
+    outcome: PolicyOutcome,
+}
+
+impl<S> PolicySink<'_, S> {
+    /// The wrapped sink, and what the policy did.
+    pub fn finish(mut self) -> (S, PolicyOutcome) {
+        if let Some((baseline, _)) = &self.policy.baseline {
+            self.outcome.stale =
+                baseline.entries().filter(|e| !self.matched.contains(*e)).cloned().collect();
+        }
+        (self.inner, self.outcome)
+    }
+
+    /// The wrapped sink.
+    pub fn inner(&self) -> &S {
+        &self.inner
+    }
+}
+
+impl<S: Sink> Sink for PolicySink<'_, S> {
+    fn finding(&mut self, mut finding: Finding) -> bool {
+        let relative = self.policy.relative(finding.path.as_deref(), &self.base);
+        let allowed = self
+            .policy
+            .allowlist
+            .iter()
+            .find(|e| !e.expired(self.today) && e.matches(&finding, relative.as_deref()));
+        let entry = BaselineEntry {
+            path: relative.unwrap_or_else(|| finding.path_display()),
+            rule: finding.rule_id().to_string(),
+            fingerprint: finding.fingerprint.clone(),
+        };
+        if let Some(allow) = allowed {
+            finding.suppression =
+                Some(Suppression::new(SuppressionKind::Allowlist, allow.justification()));
+            self.outcome.allowlisted += 1;
+            // A baseline entry for an allowlisted finding still matches something: it is not
+            // stale, and stays useful should the allowlist entry expire.
+            if self.policy.baseline.as_ref().is_some_and(|(b, _)| b.contains(&entry)) {
+                self.matched.insert(entry);
+            }
+        } else {
+            match &self.policy.baseline {
+                Some((baseline, name)) if baseline.contains(&entry) => {
+                    finding.suppression = Some(Suppression::new(
+                        SuppressionKind::Baseline,
+                        format!("recorded in the baseline {name}"),
+                    ));
+                    self.outcome.baselined += 1;
+                    self.matched.insert(entry.clone());
+                }
+                _ => self.outcome.new += 1,
+            }
+            self.outcome.current.insert(entry);
+        }
+        self.inner.finding(finding)
+    }
+    fn skipped(&mut self, path: &Path, reason: SkipReason) -> bool {
+        self.inner.skipped(path, reason)
+    }
+    fn error(&mut self, error: Error) -> bool {
+        self.inner.error(error)
+    }
+    fn progress(&mut self, stats: &Stats) -> bool {
+        self.inner.progress(stats)
+    }
+}
+
+/// The repository root holding `start` (the nearest directory with `.git`), if any.
+pub fn repository_root(start: impl AsRef<Path>) -> Option<PathBuf> {
+    let start = std::fs::canonicalize(start.as_ref()).ok()?;
+    let mut dir = if start.is_dir() { start.as_path() } else { start.parent()? };
+    loop {
+        if dir.join(".git").exists() {
+            return Some(dir.to_path_buf());
+        }
+        dir = dir.parent()?;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn civil_dates() {
+        assert_eq!(Date::from_days(0).to_string(), "1970-01-01");
+        assert_eq!(Date::from_days(19_723).to_string(), "2024-01-01");
+        assert_eq!(Date::from_days(19_782).to_string(), "2024-02-29");
+    }
+
+    #[test]
+    fn baseline_round_trips_byte_for_byte() {
+        let mut b = Baseline::new();
+        for (p, r) in [("z.py", "b.x"), ("a b/\"q\".env", "a.y"), ("z.py", "a.x")] {
+            b.insert(BaselineEntry {
+                path: p.into(),
+                rule: r.into(),
+                fingerprint: "0123456789abcdef0123456789abcdef".into(),
+            });
+        }
+        let mut first = Vec::new();
+        b.write(&mut first).unwrap();
+        let text = String::from_utf8(first.clone()).unwrap();
+        let again = Baseline::from_json(&text, "b.json").unwrap();
+        assert_eq!(again, b);
+        let mut second = Vec::new();
+        again.write(&mut second).unwrap();
+        assert_eq!(first, second);
+        assert!(text.find("a b/").unwrap() < text.find("z.py").unwrap(), "sorted by path");
+        let mut empty = Vec::new();
+        Baseline::new().write(&mut empty).unwrap();
+        assert_eq!(
+            Baseline::from_json(std::str::from_utf8(&empty).unwrap(), "e").unwrap().len(),
+            0
+        );
+    }
+
+    #[test]
+    fn bad_baselines_name_line_and_column() {
+        let e =
+            Baseline::from_json("{\n  \"version\": 1,\n  \"oops\": 2\n}", "b.json").unwrap_err();
+        assert!(e.to_string().starts_with("b.json:3:"), "{e}");
+        let e =
+            Baseline::from_json("{\"version\": 9, \"tool\": \"x\", \"findings\": []}", "b.json")
+                .unwrap_err();
+        assert_eq!(e.to_string(), "b.json: unsupported baseline version 9");
+    }
+}
