@@ -38,6 +38,20 @@ fn dense_haystack(size: usize) -> Vec<u8> {
     out
 }
 
+/// Pseudo-random bytes, as in compressed or compiled files, with NUL bytes: what `--scan-binary`
+/// walks through. Keywords occur only by chance.
+fn binary_haystack(size: usize) -> Vec<u8> {
+    let mut out = Vec::with_capacity(size);
+    let mut n = 0x9E37_79B9_7F4A_7C15u64;
+    while out.len() < size {
+        n ^= n << 13;
+        n ^= n >> 7;
+        n ^= n << 17;
+        out.extend_from_slice(&n.to_le_bytes());
+    }
+    out
+}
+
 fn compile(c: &mut Criterion) {
     c.bench_function("compile/builtin", |b| {
         b.iter(|| Scanner::builder().rules(black_box(Rules::builtin())).build().unwrap())
@@ -47,7 +61,12 @@ fn compile(c: &mut Criterion) {
 fn throughput(c: &mut Criterion) {
     let scanner = Scanner::new().unwrap();
     let mut group = c.benchmark_group("scan");
-    for (name, hay) in [("clean", clean_haystack(4 << 20)), ("dense", dense_haystack(4 << 20))] {
+    let haystacks = [
+        ("clean", clean_haystack(4 << 20)),
+        ("dense", dense_haystack(4 << 20)),
+        ("binary", binary_haystack(4 << 20)),
+    ];
+    for (name, hay) in haystacks {
         // Warm the lazily compiled regexes so the measurement is the steady state.
         scanner.scan_bytes(&hay, None);
         group.throughput(Throughput::Bytes(hay.len() as u64));
@@ -56,5 +75,43 @@ fn throughput(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, compile, throughput);
+/// A tree of many small files, through the whole file path: walk, open, read, scan, sort.
+/// Binary files are skipped after their first 8 KiB, so a tree of them measures the probe.
+fn tree(c: &mut Criterion) {
+    const FILES: usize = 5000;
+    let dir = std::env::temp_dir().join(format!("tokenhound-bench-tree-{}", std::process::id()));
+    let hay = clean_haystack(FILES * 2048);
+    let mut bytes = 0;
+    for i in 0..FILES {
+        let sub = dir.join(format!("d{:02}", i % 50));
+        std::fs::create_dir_all(&sub).unwrap();
+        // Sizes from 256 B to about 4 KiB, like a source tree's.
+        let len = 256 + (i * 7919) % 3840;
+        let at = (i * 2048) % (hay.len() - len);
+        std::fs::write(sub.join(format!("f{i:05}.py")), &hay[at..at + len]).unwrap();
+        bytes += len as u64;
+    }
+    let mut group = c.benchmark_group("tree");
+    group.sample_size(20);
+    group.throughput(Throughput::Elements(FILES as u64));
+    for threads in [1, 0] {
+        let scanner = Scanner::builder().threads(threads).build().unwrap();
+        let name = if threads == 0 {
+            "5000-small-files/all-cpus".to_string()
+        } else {
+            format!("5000-small-files/{threads}-thread")
+        };
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                let mut sink = tokenhound::Collector::new();
+                let stats = scanner.scan_path(black_box(&dir), &mut sink).unwrap();
+                assert_eq!(stats.bytes_scanned, bytes);
+            })
+        });
+    }
+    group.finish();
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+criterion_group!(benches, compile, throughput, tree);
 criterion_main!(benches);

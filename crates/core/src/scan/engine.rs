@@ -118,6 +118,9 @@ pub(crate) struct Engine {
     global: OnceLock<Allowlist>,
 }
 
+/// No window open for a rule, in `Scratch::open`.
+const NO_WINDOW: u32 = u32::MAX;
+
 /// A confirmed match, before it becomes a [`crate::Finding`].
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct RawMatch {
@@ -132,6 +135,8 @@ pub(crate) struct RawMatch {
 #[derive(Debug, Default)]
 pub(crate) struct Scratch {
     windows: Vec<(u32, usize, usize)>,
+    /// For each rule, the index in `windows` of its last window, or `NO_WINDOW`.
+    open: Vec<u32>,
     caches: Vec<Option<(meta::Cache, Captures)>>,
     lower: Vec<u8>,
     pub(crate) matches: Vec<RawMatch>,
@@ -191,13 +196,34 @@ impl Engine {
         if scratch.caches.len() < self.rules.len() {
             scratch.caches.resize_with(self.rules.len(), || None);
         }
+        if scratch.open.len() < self.rules.len() {
+            scratch.open.resize(self.rules.len(), NO_WINDOW);
+        }
+        // Hits come in order of their end, so a rule's new window overlaps its last one or lies
+        // after it: merging as they come keeps one window per run of hits, not one per hit. A
+        // line of a thousand keywords (or `aaaa…` against a keyword of `A`s, which hits at every
+        // byte) would otherwise cost memory in proportion to its hits.
         for hit in self.keywords_for(hay.len()).find_overlapping_iter(hay) {
             for &index in &self.keyword_rules[hit.pattern().as_usize()] {
                 let rule = &self.rules[index as usize].rule;
                 let (lo, hi) =
                     window(hay, hit.start(), hit.end(), rule.window as usize, rule.multiline);
+                let slot = &mut scratch.open[index as usize];
+                if let Some(last) = scratch.windows.get_mut(*slot as usize)
+                    && last.0 == index
+                    && lo <= last.2
+                    && hi >= last.1
+                {
+                    last.1 = last.1.min(lo);
+                    last.2 = last.2.max(hi);
+                    continue;
+                }
+                *slot = scratch.windows.len() as u32;
                 scratch.windows.push((index, lo, hi));
             }
+        }
+        for &(index, _, _) in &scratch.windows {
+            scratch.open[index as usize] = NO_WINDOW;
         }
         if scratch.windows.is_empty() {
             return;

@@ -1,6 +1,7 @@
 //! Scanning: the [`Scanner`] and what a scan reports besides findings.
 
 pub(crate) mod checksum;
+mod chunked;
 pub(crate) mod engine;
 pub(crate) mod filters;
 pub(crate) mod source;
@@ -105,8 +106,9 @@ impl Stats {
     }
 }
 
-/// Files at least this large are memory-mapped by default rather than read into a buffer.
-const MMAP_THRESHOLD: u64 = 16 << 20;
+/// Files larger than this are scanned in chunks of this size by default (plus overlap), so that
+/// a worker never holds more than about this much of a file.
+const CHUNK_SIZE: u64 = 8 << 20;
 /// Read buffers up to this capacity are kept for the next file.
 const RETAINED_BUFFER: usize = 1 << 20;
 /// The default maximum file size: larger files are skipped (and counted).
@@ -145,7 +147,7 @@ pub(crate) struct Options {
     pub(crate) scan_binary: bool,
     ignore_files: bool,
     follow_links: bool,
-    mmap_threshold: u64,
+    chunk_size: u64,
 }
 
 /// Configures a [`Scanner`].
@@ -165,7 +167,7 @@ impl Default for ScannerBuilder {
                 scan_binary: false,
                 ignore_files: true,
                 follow_links: false,
-                mmap_threshold: MMAP_THRESHOLD,
+                chunk_size: CHUNK_SIZE,
             },
         }
     }
@@ -202,10 +204,13 @@ impl ScannerBuilder {
         self.options.follow_links = yes;
         self
     }
-    /// Files at least this large are memory-mapped; smaller ones are read into a reused buffer
-    /// (default 16 MiB). Mapping avoids a copy of large files; reading is faster for small ones.
-    pub fn mmap_threshold(&mut self, bytes: u64) -> &mut Self {
-        self.options.mmap_threshold = bytes;
+    /// Files larger than this are read and scanned in chunks of this many bytes, each with
+    /// 256 KiB of the file on either side as context; smaller ones are read whole into a reused
+    /// buffer (default 8 MiB). A worker thus holds at most about `bytes + 512 KiB` of a file,
+    /// however large the file. Files are never memory-mapped: a file truncated by another
+    /// process while mapped would crash the scan with SIGBUS.
+    pub fn chunk_size(&mut self, bytes: u64) -> &mut Self {
+        self.options.chunk_size = bytes.max(1);
         self
     }
     /// Compiles the rules' keyword automaton and freezes the configuration.
@@ -334,11 +339,13 @@ impl Scanner {
             .map_err(|e| Error::io(e, name))?;
         let outcome = if data.len() as u64 > options.max_file_size {
             Outcome::Skipped(name.to_path_buf(), SkipReason::TooLarge)
-        } else if !options.scan_binary && source::looks_binary(&data) {
+        } else if !options.scan_binary
+            && source::looks_binary(&data)
+            && source::utf16_bom(&data).is_none()
+        {
             Outcome::Skipped(name.to_path_buf(), SkipReason::Binary)
         } else {
-            let findings = self.scan_bytes(&data, None);
-            Outcome::Scanned { bytes: data.len() as u64, findings }
+            self.with_scratch(|scratch| self.scan_text(&data, None, scratch))
         };
         let mut stats = Stats::default();
         deliver(outcome, sink, &mut stats);
@@ -387,6 +394,23 @@ impl Scanner {
         finding::build(data, path, &scratch.matches, &engine.rules, out);
     }
 
+    /// Scans a file's or stream's contents, transcoding UTF-16 text (with a byte-order mark) to
+    /// UTF-8 first; findings in such text have offsets and columns of the UTF-8 text.
+    fn scan_text(&self, data: &[u8], path: Option<&Path>, scratch: &mut Scratch) -> Outcome {
+        let mut findings = Vec::new();
+        match source::transcode_utf16(data) {
+            Some(text) => {
+                if !self.inner.options.scan_binary && source::looks_binary(&text) {
+                    let name = path.unwrap_or(Path::new("-")).to_path_buf();
+                    return Outcome::Skipped(name, SkipReason::Binary);
+                }
+                self.scan_into(&text, path, scratch, &mut findings)
+            }
+            None => self.scan_into(data, path, scratch, &mut findings),
+        }
+        Outcome::Scanned { bytes: data.len() as u64, findings }
+    }
+
     pub(crate) fn options(&self) -> &Options {
         &self.inner.options
     }
@@ -420,7 +444,7 @@ impl Scanner {
         let read = source::read(
             path,
             options.max_file_size,
-            options.mmap_threshold,
+            options.chunk_size,
             options.scan_binary,
             &mut buf,
         );
@@ -432,12 +456,17 @@ impl Scanner {
             Ok(source::Contents::Binary) => {
                 Outcome::Skipped(path.to_path_buf(), SkipReason::Binary)
             }
-            Ok(contents) => {
-                let mut findings = Vec::new();
-                let data = contents.bytes(&buf);
-                self.scan_into(data, Some(path), scratch, &mut findings);
-                Outcome::Scanned { bytes: data.len() as u64, findings }
+            Ok(source::Contents::NotAFile) => {
+                Outcome::Skipped(path.to_path_buf(), SkipReason::NotAFile)
             }
+            Ok(source::Contents::Chunked(file, len)) => {
+                let chunk = options.chunk_size as usize;
+                match chunked::scan(self, file, len, path, chunk, chunked::OVERLAP, scratch) {
+                    Ok((bytes, findings)) => Outcome::Scanned { bytes, findings },
+                    Err(err) => Outcome::Error(err),
+                }
+            }
+            Ok(source::Contents::Buffered) => self.scan_text(&buf, Some(path), scratch),
         };
         // Keep the buffer for the next file, unless a large file made it large: most files are
         // small, and a retained 16 MiB buffer per worker would dominate the scan's memory.

@@ -58,77 +58,111 @@ pub(super) fn walk_error(err: ignore::Error) -> Error {
     }
 }
 
-/// A file's contents: in the caller's buffer, or mapped; or why they were not read.
+/// A file's contents: in the caller's buffer, or too large for one buffer (scanned in chunks);
+/// or why they were not read.
 pub(super) enum Contents {
     Buffered,
-    Mapped(memmap2::Mmap),
+    /// Larger than the chunk size: the open file and its length, to be read piece by piece.
+    Chunked(File, u64),
     TooLarge,
     Binary,
-}
-
-impl Contents {
-    pub(super) fn bytes<'a>(&'a self, buf: &'a [u8]) -> &'a [u8] {
-        match self {
-            Contents::Mapped(map) => map,
-            Contents::Buffered | Contents::TooLarge | Contents::Binary => buf,
-        }
-    }
+    NotAFile,
 }
 
 /// How much of a file decides whether it is binary.
 const BINARY_PROBE: usize = 8192;
 
-/// Reads a file: into `buf` when smaller than `mmap_threshold`, else by memory map (falling back
-/// to a read when mapping fails). Unless `binary` is set, a file whose first 8 KiB hold a NUL
-/// byte is reported as binary after reading only those 8 KiB.
+/// Opens a file without blocking (a FIFO with no writer would otherwise block `open` forever)
+/// and checks that it is a regular file before reading a byte.
+pub(super) fn open(path: &Path) -> Result<Option<(File, u64)>, Error> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let file = options.open(path).map_err(|e| Error::io(e, path))?;
+    let meta = file.metadata().map_err(|e| Error::io(e, path))?;
+    if !meta.is_file() {
+        return Ok(None);
+    }
+    Ok(Some((file, meta.len())))
+}
+
+/// Reads a file into `buf` when it is at most `chunk` bytes long; a larger one is handed back
+/// open, for [`super::chunked`] to scan piece by piece in bounded memory. Nothing is
+/// memory-mapped: a file truncated while mapped raises SIGBUS, and a scanner runs on trees other
+/// processes write to. Unless `binary` is set, a file whose first 8 KiB hold a NUL byte (and no
+/// UTF-16 byte-order mark) is reported as binary after reading only those 8 KiB.
 pub(super) fn read(
     path: &Path,
     max: u64,
-    mmap_threshold: u64,
+    chunk: u64,
     binary: bool,
     buf: &mut Vec<u8>,
 ) -> Result<Contents, Error> {
-    let mut file = File::open(path).map_err(|e| Error::io(e, path))?;
-    let len = file.metadata().map_err(|e| Error::io(e, path))?.len();
+    let Some((mut file, len)) = open(path)? else { return Ok(Contents::NotAFile) };
     if len > max {
         return Ok(Contents::TooLarge);
     }
-    if len >= mmap_threshold
-        && let Some(map) = map(&file)
-    {
-        if !binary && looks_binary(&map) {
-            return Ok(Contents::Binary);
-        }
-        return Ok(Contents::Mapped(map));
-    }
     buf.clear();
-    buf.reserve(len as usize + 1);
     // The probe first, so binary files cost one small read.
     (&mut file).take(BINARY_PROBE as u64).read_to_end(buf).map_err(|e| Error::io(e, path))?;
-    if !binary && looks_binary(buf) {
+    if !binary && looks_binary(buf) && utf16_bom(buf).is_none() {
         return Ok(Contents::Binary);
     }
+    if len > chunk {
+        use std::io::Seek;
+        file.rewind().map_err(|e| Error::io(e, path))?;
+        return Ok(Contents::Chunked(file, len));
+    }
     if buf.len() == BINARY_PROBE {
-        // Read at most one byte past the limit: a file that grew since `metadata` is still
+        // Read at most one byte past the limits: a file that grew since `metadata` is still
         // bounded.
-        let rest = max + 1 - BINARY_PROBE as u64;
+        buf.reserve((len as usize + 1).saturating_sub(BINARY_PROBE));
+        let rest = (max.min(chunk) + 1).saturating_sub(BINARY_PROBE as u64);
         (&mut file).take(rest).read_to_end(buf).map_err(|e| Error::io(e, path))?;
     }
     if buf.len() as u64 > max {
         return Ok(Contents::TooLarge);
     }
+    if buf.len() as u64 > chunk {
+        // It grew past the chunk size while being read: scan it in chunks from the start.
+        use std::io::Seek;
+        file.rewind().map_err(|e| Error::io(e, path))?;
+        return Ok(Contents::Chunked(file, max.min(buf.len() as u64)));
+    }
     Ok(Contents::Buffered)
-}
-
-#[allow(unsafe_code)]
-fn map(file: &File) -> Option<memmap2::Mmap> {
-    // SAFETY: the map is read-only and private to this scan. If another process truncates the
-    // file while it is mapped, reads past the new end raise SIGBUS; only files of at least
-    // MMAP_THRESHOLD bytes are mapped, which keeps that window to large files.
-    unsafe { memmap2::Mmap::map(file) }.ok()
 }
 
 /// A NUL byte in the first 8 KiB marks a file as binary, as git and ripgrep decide.
 pub(crate) fn looks_binary(data: &[u8]) -> bool {
     memchr::memchr(0, &data[..data.len().min(BINARY_PROBE)]).is_some()
+}
+
+/// Whether `data` opens with a UTF-16 byte-order mark: `Some(true)` for little-endian.
+pub(crate) fn utf16_bom(data: &[u8]) -> Option<bool> {
+    match data {
+        [0xFF, 0xFE, ..] => Some(true),
+        [0xFE, 0xFF, ..] => Some(false),
+        _ => None,
+    }
+}
+
+/// Transcodes UTF-16 text with a byte-order mark to UTF-8 (unpaired surrogates become U+FFFD),
+/// so that its secrets can be matched; `None` when `data` has no UTF-16 byte-order mark.
+pub(crate) fn transcode_utf16(data: &[u8]) -> Option<Vec<u8>> {
+    let little = utf16_bom(data)?;
+    let units = data[2..].chunks_exact(2).map(|pair| {
+        let pair = [pair[0], pair[1]];
+        if little { u16::from_le_bytes(pair) } else { u16::from_be_bytes(pair) }
+    });
+    let mut out = Vec::with_capacity(data.len() / 2);
+    let mut tmp = [0u8; 4];
+    for c in char::decode_utf16(units) {
+        let c = c.unwrap_or(char::REPLACEMENT_CHARACTER);
+        out.extend_from_slice(c.encode_utf8(&mut tmp).as_bytes());
+    }
+    Some(out)
 }
