@@ -374,7 +374,10 @@ fn accept(
 }
 
 /// Where two rules' secrets overlap, keeps the more specific: higher confidence, then a rule
-/// with a checksum. Leaves `matches` sorted by (start, end, rule).
+/// with a checksum. Between two generic rules of equal rank (both read `password=…` in a `.env`
+/// file), keeps the first, so one secret is one finding; other equals are both kept, as which
+/// credential the secret is remains ambiguous. Leaves
+/// `matches` sorted by (start, end, rule).
 fn resolve_overlaps(matches: &mut Vec<RawMatch>, rules: &[CompiledRule]) {
     if matches.len() < 2 {
         return;
@@ -384,6 +387,7 @@ fn resolve_overlaps(matches: &mut Vec<RawMatch>, rules: &[CompiledRule]) {
         let r = &rules[m.rule as usize].rule;
         (r.confidence, r.checksum.is_some())
     };
+    let generic = |m: &RawMatch| rules[m.rule as usize].rule.id().starts_with("generic.");
     let mut dropped = vec![false; matches.len()];
     let mut active: Vec<usize> = Vec::new();
     for i in 0..matches.len() {
@@ -395,6 +399,8 @@ fn resolve_overlaps(matches: &mut Vec<RawMatch>, rules: &[CompiledRule]) {
                 dropped[i] = true;
             } else if b > a {
                 dropped[j] = true;
+            } else if !dropped[j] && generic(&matches[j]) && generic(&current) {
+                dropped[i] = true;
             }
         }
         active.push(i);
@@ -435,6 +441,17 @@ mod tests {
         engine.scan(&vec![b'x'; DFA_AFTER as usize], &mut scratch);
         assert!(engine.keywords_dfa.get().is_some(), "a large scan switches to the DFA");
         assert_eq!(spans(&engine, &mut scratch), with_nfa);
+    }
+
+    #[test]
+    fn one_provider_reports_one_secret_once() {
+        let engine = Engine::new(&Rules::builtin()).unwrap();
+        let mut scratch = Scratch::default();
+        // Two generic rules (configuration files, and key=value log lines) both read this.
+        engine.scan(b"password=Xk900000001vQ2mT7pLr\n", &mut scratch);
+        let rules: Vec<_> =
+            scratch.matches.iter().map(|m| engine.rules[m.rule as usize].rule.id()).collect();
+        assert_eq!(rules.len(), 1, "{rules:?}");
     }
 
     #[test]
