@@ -116,7 +116,16 @@ pub(crate) struct Engine {
     keyword_rules: Vec<Vec<u32>>,
     global_spec: AllowlistSpec,
     global: OnceLock<Allowlist>,
+    /// How far before a keyword hit's end its rules' windows can start: the longest keyword
+    /// plus the widest window. A window that ends before `hit end - reach` cannot merge with the
+    /// window of this hit or any later one.
+    reach: usize,
 }
+
+/// Windows collected before the closed ones are confirmed and dropped, so that memory stays
+/// bounded on keyword-dense input (a file of a million `password=` lines would otherwise hold
+/// a window per line per rule).
+const FLUSH_WINDOWS: usize = 1 << 14;
 
 /// No window open for a rule, in `Scratch::open`.
 const NO_WINDOW: u32 = u32::MAX;
@@ -173,7 +182,10 @@ impl Engine {
                 )
             })?;
         }
+        let reach = keywords.iter().map(Vec::len).max().unwrap_or(0)
+            + rules.rules.iter().map(|r| r.window as usize).max().unwrap_or(0);
         Ok(Engine {
+            reach,
             rules: rules
                 .rules
                 .iter()
@@ -191,6 +203,12 @@ impl Engine {
 
     /// Finds every credential in `hay`, leaving them in `scratch.matches` sorted by position.
     pub(crate) fn scan(&self, hay: &[u8], scratch: &mut Scratch) {
+        self.scan_flushing(hay, scratch, FLUSH_WINDOWS);
+    }
+
+    /// [`Engine::scan`], confirming closed windows whenever `flush` or more are pending.
+    fn scan_flushing(&self, hay: &[u8], scratch: &mut Scratch, flush: usize) {
+        let mut flush_at = flush;
         scratch.matches.clear();
         scratch.windows.clear();
         if scratch.caches.len() < self.rules.len() {
@@ -221,6 +239,10 @@ impl Engine {
                 *slot = scratch.windows.len() as u32;
                 scratch.windows.push((index, lo, hi));
             }
+            if scratch.windows.len() >= flush_at {
+                let open = self.flush(hay, hit.end().saturating_sub(self.reach), scratch);
+                flush_at = flush.max(2 * open);
+            }
         }
         for &(index, _, _) in &scratch.windows {
             scratch.open[index as usize] = NO_WINDOW;
@@ -248,6 +270,29 @@ impl Engine {
         }
         scratch.windows = windows;
         resolve_overlaps(&mut scratch.matches, &self.rules);
+    }
+
+    /// Confirms the windows that end before `cutoff` (no later hit's window can reach them)
+    /// and drops them; returns how many windows stay open.
+    fn flush(&self, hay: &[u8], cutoff: usize, scratch: &mut Scratch) -> usize {
+        let mut windows = std::mem::take(&mut scratch.windows);
+        for &(index, _, _) in &windows {
+            scratch.open[index as usize] = NO_WINDOW;
+        }
+        let mut kept = 0;
+        for i in 0..windows.len() {
+            let (index, lo, hi) = windows[i];
+            if hi < cutoff {
+                self.confirm(hay, index, lo, hi, scratch);
+            } else {
+                windows[kept] = windows[i];
+                scratch.open[index as usize] = kept as u32;
+                kept += 1;
+            }
+        }
+        windows.truncate(kept);
+        scratch.windows = windows;
+        kept
     }
 
     fn confirm(&self, hay: &[u8], index: u32, lo: usize, hi: usize, scratch: &mut Scratch) {
@@ -441,6 +486,30 @@ mod tests {
         engine.scan(&vec![b'x'; DFA_AFTER as usize], &mut scratch);
         assert!(engine.keywords_dfa.get().is_some(), "a large scan switches to the DFA");
         assert_eq!(spans(&engine, &mut scratch), with_nfa);
+    }
+
+    #[test]
+    fn flushing_windows_early_finds_the_same_matches() {
+        let engine = Engine::new(&Rules::builtin()).unwrap();
+        let mut input = Vec::new();
+        for i in 0..3000 {
+            input.extend_from_slice(format!("password=Xk9{i:08}vQ2mT7pLr token: ").as_bytes());
+            if i % 7 == 0 {
+                input.extend_from_slice(b"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");
+            }
+            // Mostly long lines, where a rule's windows merge into one that keeps growing.
+            input.push(if i % 500 == 0 { b'\n' } else { b' ' });
+        }
+        let mut scratch = Scratch::default();
+        let mut spans = |flush| {
+            engine.scan_flushing(&input, &mut scratch, flush);
+            scratch.matches.iter().map(|m| (m.rule, m.start, m.end)).collect::<Vec<_>>()
+        };
+        let whole = spans(usize::MAX);
+        assert!(whole.len() > 3000, "{}", whole.len());
+        for flush in [1, 2, 16, 1000] {
+            assert_eq!(spans(flush), whole, "flushing at {flush} windows");
+        }
     }
 
     #[test]
