@@ -191,6 +191,50 @@ fn stdin_is_scanned_with_a_dash() {
     assert_eq!((f["line"].as_u64(), f["column"].as_u64()), (Some(1), Some(21)));
 }
 
+/// A scan that runs longer than a second draws no progress bar when standard error is not a
+/// terminal (here a pipe): standard input held open for 1.5 s makes the scan long, and the
+/// tree scanned after it calls the progress callback many times past the delay.
+#[test]
+fn no_progress_bar_when_stderr_is_not_a_terminal() {
+    let t = planted();
+    for i in 0..50 {
+        t.write(&format!("more/f{i:02}.txt"), "nothing here\n");
+    }
+    let mut child = t
+        .cmd(&["scan", "-", "."])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    stdin.write_all(format!("export GITHUB_TOKEN={GH2}\n").as_bytes()).unwrap();
+    drop(stdin);
+    let run = Run(child.wait_with_output().unwrap()).expect_code(1);
+    let err = run.stderr();
+    assert!(err.contains("scanned 53 files"), "{err}");
+    assert!(!err.contains("scanning"), "a progress bar on a pipe: {err:?}");
+    assert!(!err.contains('\r') && !err.contains('\x1b'), "terminal control on a pipe: {err:?}");
+    assert!(run.stdout().contains("-:1:21: github.pat-classic"), "{}", run.stdout());
+}
+
+#[test]
+fn colour_only_when_asked_or_on_a_terminal_without_no_color() {
+    let t = planted();
+    // Standard output is a pipe here: `auto` gives no colour, with or without NO_COLOR.
+    let auto = t.run(&["scan", "src"]).expect_code(1);
+    assert!(!auto.stdout().contains('\x1b'), "{}", auto.stdout());
+    let always = t.run(&["scan", "--color", "always", "src"]).expect_code(1);
+    assert!(always.stdout().contains("\x1b["), "{}", always.stdout());
+    let never =
+        Run(t.cmd(&["scan", "--color", "never", "src"]).env("NO_COLOR", "1").output().unwrap());
+    assert!(!never.stdout().contains('\x1b'), "{}", never.stdout());
+    // Colour is for text only.
+    let json = t.run(&["scan", "--color", "always", "-f", "json", "src"]).expect_code(1);
+    assert!(!json.stdout().contains('\x1b'), "{}", json.stdout());
+}
+
 #[test]
 fn gitignored_files_are_skipped_unless_no_ignore() {
     let t = Tree::new();
