@@ -16,7 +16,8 @@ use indicatif::ProgressDrawTarget;
 use tokenhound::inventory::{Inventory, InventoryFormat};
 use tokenhound::report::{Format, ReportOptions, Reporter, RulesFormat};
 use tokenhound::{
-    Baseline, Config, GitOptions, HookStatus, Policy, Rules, Scanner, ScannerBuilder, Sink, Stats,
+    Baseline, Config, Coverage, GitOptions, HookStatus, Policy, Rules, Scanner, ScannerBuilder,
+    Sink, Stats,
 };
 
 use progress::Progress;
@@ -203,8 +204,9 @@ struct ScanArgs {
     /// secrets, for --baseline.
     #[arg(long, value_name = "FILE")]
     write_baseline: Option<PathBuf>,
-    /// With --baseline: rewrite the baseline without the entries that matched no finding. Only
-    /// when scanning everything the baseline covers.
+    /// With --baseline: rewrite the baseline without its stale entries: those that matched no
+    /// finding in a file that was scanned (or was deleted from a scanned directory). Entries
+    /// for files outside the scan are kept; a scan of part of the history prunes nothing.
     #[arg(long, requires = "baseline")]
     prune_baseline: bool,
     #[command(flatten)]
@@ -336,6 +338,9 @@ fn scan(args: ScanArgs) -> Result<u8> {
     // A progress bar (for scans over a second) only when standard error is a terminal.
     let progress = || (!args.quiet && io::stderr().is_terminal()).then(ProgressDrawTarget::stderr);
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
+    // A history scan of part of the commits cannot tell which baseline entries are stale.
+    let partial_history =
+        args.git && (args.range.is_some() || args.since.is_some() || args.branch.is_some());
 
     let stats = if args.staged || args.git {
         let repo = match args.paths.as_slice() {
@@ -347,6 +352,9 @@ fn scan(args: ScanArgs) -> Result<u8> {
         let repo_root = tokenhound::repository_root(&repo).unwrap_or_else(|| repo.clone());
         // Inside the policy, so that the bar counts findings as the summary does.
         let mut sink = policy.sink(Progress::new(&mut reporter, progress()), &repo_root);
+        if partial_history {
+            sink.coverage(Coverage::Partial);
+        }
         let stats = if args.staged {
             scanner.scan_staged(&repo, &mut sink)?
         } else {
@@ -364,6 +372,8 @@ fn scan(args: ScanArgs) -> Result<u8> {
         let (stdin, files): (Vec<PathBuf>, Vec<PathBuf>) =
             paths.into_iter().partition(|p| p.as_os_str() == "-");
         let mut sink = policy.sink(Progress::new(&mut reporter, progress()), &cwd);
+        // Entries for files deleted under what was scanned are stale too.
+        sink.coverage(Coverage::Paths(files.clone()));
         let mut stats = Stats::default();
         if !stdin.is_empty() {
             stats = scanner.scan_reader(io::stdin().lock(), &mut sink)?;
@@ -387,6 +397,12 @@ fn scan(args: ScanArgs) -> Result<u8> {
                 path.display()
             );
         }
+    }
+    if args.prune_baseline && partial_history {
+        eprintln!(
+            "tokenhound: --prune-baseline: a scan of part of the history (--range, --since or \
+             --branch) cannot tell which entries are stale; nothing pruned"
+        );
     }
     if let (Some(path), Some(original)) = (&args.baseline, original)
         && !outcome.stale.is_empty()

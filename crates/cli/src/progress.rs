@@ -109,6 +109,9 @@ impl<S: Sink> Sink for Progress<S> {
     fn error(&mut self, error: Error) -> bool {
         self.pass(|inner| inner.error(error))
     }
+    fn scanned(&mut self, path: &Path) -> bool {
+        self.inner.scanned(path)
+    }
     fn progress(&mut self, stats: &Stats) -> bool {
         if self.shown {
             let now = Instant::now();
@@ -131,6 +134,8 @@ impl<S: Sink> Sink for Progress<S> {
 
 #[cfg(test)]
 mod tests {
+    use std::path::PathBuf;
+
     use indicatif::InMemoryTerm;
     use tokenhound::{Collector, Scanner};
 
@@ -141,6 +146,7 @@ mod tests {
     struct Recorder {
         collector: Collector,
         progress: Vec<Stats>,
+        scanned: Vec<PathBuf>,
         answer: bool,
     }
 
@@ -155,6 +161,10 @@ mod tests {
         }
         fn error(&mut self, error: Error) -> bool {
             self.collector.error(error);
+            self.answer
+        }
+        fn scanned(&mut self, path: &Path) -> bool {
+            self.scanned.push(path.to_path_buf());
             self.answer
         }
         fn progress(&mut self, stats: &Stats) -> bool {
@@ -188,6 +198,7 @@ mod tests {
     fn feed(sink: &mut dyn Sink) -> Vec<bool> {
         let stats = stats(3, 4096);
         vec![
+            sink.scanned(Path::new("a.py")),
             sink.finding(a_finding()),
             sink.skipped(Path::new("big.bin"), SkipReason::TooLarge),
             sink.error(an_error()),
@@ -222,6 +233,7 @@ mod tests {
                     |c: &Collector| c.errors.iter().map(ToString::to_string).collect::<Vec<_>>();
                 assert_eq!(errors(c.0), errors(c.1));
                 assert_eq!(inner.progress, direct.progress);
+                assert_eq!(inner.scanned, direct.scanned);
             }
         }
     }
