@@ -4,17 +4,23 @@
 //! A library so that other front ends can run the same command: the binary calls [`run`], and so
 //! does the Python package's `tokenhound` console script.
 
+mod progress;
+
 use std::ffi::OsString;
 use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use indicatif::ProgressDrawTarget;
 use tokenhound::inventory::{Inventory, InventoryFormat};
-use tokenhound::report::{Format, Progress, ReportOptions, Reporter, RulesFormat};
+use tokenhound::report::{Format, ReportOptions, Reporter, RulesFormat};
 use tokenhound::{
-    Baseline, Config, GitOptions, HookStatus, Policy, Rules, Scanner, ScannerBuilder, Sink, Stats,
+    Baseline, Config, Coverage, GitOptions, HookStatus, Policy, Rules, Scanner, ScannerBuilder,
+    Sink, Stats,
 };
+
+use progress::Progress;
 
 /// Find leaked credentials (API keys, tokens, private keys, webhook URLs, connection strings)
 /// in files and directory trees.
@@ -182,12 +188,12 @@ struct ScanArgs {
     /// Disable the rule with this id (repeatable).
     #[arg(long = "disable-rule", value_name = "ID")]
     disabled: Vec<String>,
-    /// Print no summary, no progress line and no per-file skip messages (errors are still
-    /// printed). Without it, a scan longer than a second shows progress on standard error
+    /// Print no summary, no progress bar and no per-file skip messages (errors are still
+    /// printed). Without it, a scan longer than a second shows a progress bar on standard error
     /// when that is a terminal.
     #[arg(short, long)]
     quiet: bool,
-    /// When to colour the text output.
+    /// When to colour the text output: `auto` colours it on a terminal unless NO_COLOR is set.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     color: ColorChoice,
     /// Suppress the findings recorded in this baseline file: only new findings are reported
@@ -198,8 +204,9 @@ struct ScanArgs {
     /// secrets, for --baseline.
     #[arg(long, value_name = "FILE")]
     write_baseline: Option<PathBuf>,
-    /// With --baseline: rewrite the baseline without the entries that matched no finding. Only
-    /// when scanning everything the baseline covers.
+    /// With --baseline: rewrite the baseline without its stale entries: those that matched no
+    /// finding in a file that was scanned (or was deleted from a scanned directory). Entries
+    /// for files outside the scan are kept; a scan of part of the history prunes nothing.
     #[arg(long, requires = "baseline")]
     prune_baseline: bool,
     #[command(flatten)]
@@ -316,24 +323,24 @@ fn scan(args: ScanArgs) -> Result<u8> {
         OutputFormat::Sarif => Format::Sarif,
         OutputFormat::Github => Format::Github,
     };
-    let out = output(args.output.as_ref())?;
     let to_terminal = args.output.is_none() && io::stdout().is_terminal();
-    let color = match args.color {
-        ColorChoice::Always => true,
-        ColorChoice::Never => false,
-        ColorChoice::Auto => {
-            to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-        }
-    };
+    // On a terminal findings show as they are found (stdout is line-buffered); elsewhere they
+    // are block-buffered.
+    let out: Box<dyn Write> =
+        if to_terminal { Box::new(io::stdout().lock()) } else { output(args.output.as_ref())? };
+    let color = use_color(args.color, to_terminal, std::env::var_os("NO_COLOR").as_deref());
     let mut options = ReportOptions::default();
     options.show_secrets = args.show_secrets;
     options.color = color && format == Format::Text;
     options.base = std::env::current_dir().ok();
     options.baseline = policy.has_baseline();
     let mut reporter = Reporter::new(format, options, out, io::stderr()).quiet(args.quiet);
-    // A progress line (for scans over a second) only when standard error is a terminal.
-    let progress = !args.quiet && io::stderr().is_terminal();
+    // A progress bar (for scans over a second) only when standard error is a terminal.
+    let progress = || (!args.quiet && io::stderr().is_terminal()).then(ProgressDrawTarget::stderr);
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
+    // A history scan of part of the commits cannot tell which baseline entries are stale.
+    let partial_history =
+        args.git && (args.range.is_some() || args.since.is_some() || args.branch.is_some());
 
     let stats = if args.staged || args.git {
         let repo = match args.paths.as_slice() {
@@ -343,38 +350,40 @@ fn scan(args: ScanArgs) -> Result<u8> {
         };
         // Git paths are relative to the repository root.
         let repo_root = tokenhound::repository_root(&repo).unwrap_or_else(|| repo.clone());
-        let mut sink = policy.sink(&mut reporter, &repo_root);
-        let mut shown = Progress::new(&mut sink, io::stderr()).enabled(progress);
-        let target = &mut shown;
+        // Inside the policy, so that the bar counts findings as the summary does.
+        let mut sink = policy.sink(Progress::new(&mut reporter, progress()), &repo_root);
+        if partial_history {
+            sink.coverage(Coverage::Partial);
+        }
         let stats = if args.staged {
-            scanner.scan_staged(&repo, target)?
+            scanner.scan_staged(&repo, &mut sink)?
         } else {
             let mut options = GitOptions::new();
             options.range = args.range;
             options.since = args.since;
             options.branch = args.branch;
-            scanner.scan_git(&repo, &options, target)?
+            scanner.scan_git(&repo, &options, &mut sink)?
         };
+        let (shown, outcome) = sink.finish();
         drop(shown);
-        let (_, outcome) = sink.finish();
         (stats, outcome)
     } else {
         let paths = if args.paths.is_empty() { vec![PathBuf::from(".")] } else { args.paths };
         let (stdin, files): (Vec<PathBuf>, Vec<PathBuf>) =
             paths.into_iter().partition(|p| p.as_os_str() == "-");
-        let mut sink = policy.sink(&mut reporter, &cwd);
-        let mut shown = Progress::new(&mut sink, io::stderr()).enabled(progress);
-        let target = &mut shown;
+        let mut sink = policy.sink(Progress::new(&mut reporter, progress()), &cwd);
+        // Entries for files deleted under what was scanned are stale too.
+        sink.coverage(Coverage::Paths(files.clone()));
         let mut stats = Stats::default();
         if !stdin.is_empty() {
-            stats = scanner.scan_reader(io::stdin().lock(), target)?;
+            stats = scanner.scan_reader(io::stdin().lock(), &mut sink)?;
         }
         if !files.is_empty() {
-            let tree = scanner.scan_paths(&files, target)?;
+            let tree = scanner.scan_paths(&files, &mut sink)?;
             stats.merge(&tree);
         }
+        let (shown, outcome) = sink.finish();
         drop(shown);
-        let (_, outcome) = sink.finish();
         (stats, outcome)
     };
     let (stats, outcome) = stats;
@@ -388,6 +397,12 @@ fn scan(args: ScanArgs) -> Result<u8> {
                 path.display()
             );
         }
+    }
+    if args.prune_baseline && partial_history {
+        eprintln!(
+            "tokenhound: --prune-baseline: a scan of part of the history (--range, --since or \
+             --branch) cannot tell which entries are stale; nothing pruned"
+        );
     }
     if let (Some(path), Some(original)) = (&args.baseline, original)
         && !outcome.stale.is_empty()
@@ -419,6 +434,17 @@ fn scan(args: ScanArgs) -> Result<u8> {
     let code = finish(reporter, &scanner, stats)?;
     // Recording a baseline accepts the findings it records.
     Ok(if args.write_baseline.is_some() && code == 1 { 0 } else { code })
+}
+
+/// Whether to colour the report: `--color always` or `never` as asked; `auto` only on a terminal
+/// and only when `NO_COLOR` is unset or empty (<https://no-color.org>: a command-line flag
+/// overrides it).
+fn use_color(choice: ColorChoice, to_terminal: bool, no_color: Option<&std::ffi::OsStr>) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => to_terminal && no_color.is_none_or(|v| v.is_empty()),
+    }
 }
 
 /// The configuration that applies: --config, else the one found from `start`, unless
@@ -684,4 +710,23 @@ fn is_broken_pipe(err: &anyhow::Error) -> bool {
     err.chain().any(|e| {
         e.downcast_ref::<io::Error>().is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::ffi::OsStr;
+
+    use super::*;
+
+    #[test]
+    fn colour_on_a_terminal_unless_no_color() {
+        let set = Some(OsStr::new("1"));
+        let empty = Some(OsStr::new(""));
+        assert!(use_color(ColorChoice::Auto, true, None));
+        assert!(use_color(ColorChoice::Auto, true, empty), "an empty NO_COLOR is unset");
+        assert!(!use_color(ColorChoice::Auto, true, set));
+        assert!(!use_color(ColorChoice::Auto, false, None));
+        assert!(use_color(ColorChoice::Always, false, set), "the flag wins over NO_COLOR");
+        assert!(!use_color(ColorChoice::Never, true, None));
+    }
 }

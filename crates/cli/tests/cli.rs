@@ -191,6 +191,50 @@ fn stdin_is_scanned_with_a_dash() {
     assert_eq!((f["line"].as_u64(), f["column"].as_u64()), (Some(1), Some(21)));
 }
 
+/// A scan that runs longer than a second draws no progress bar when standard error is not a
+/// terminal (here a pipe): standard input held open for 1.5 s makes the scan long, and the
+/// tree scanned after it calls the progress callback many times past the delay.
+#[test]
+fn no_progress_bar_when_stderr_is_not_a_terminal() {
+    let t = planted();
+    for i in 0..50 {
+        t.write(&format!("more/f{i:02}.txt"), "nothing here\n");
+    }
+    let mut child = t
+        .cmd(&["scan", "-", "."])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    stdin.write_all(format!("export GITHUB_TOKEN={GH2}\n").as_bytes()).unwrap();
+    drop(stdin);
+    let run = Run(child.wait_with_output().unwrap()).expect_code(1);
+    let err = run.stderr();
+    assert!(err.contains("scanned 53 files"), "{err}");
+    assert!(!err.contains("scanning"), "a progress bar on a pipe: {err:?}");
+    assert!(!err.contains('\r') && !err.contains('\x1b'), "terminal control on a pipe: {err:?}");
+    assert!(run.stdout().contains("-:1:21: github.pat-classic"), "{}", run.stdout());
+}
+
+#[test]
+fn colour_only_when_asked_or_on_a_terminal_without_no_color() {
+    let t = planted();
+    // Standard output is a pipe here: `auto` gives no colour, with or without NO_COLOR.
+    let auto = t.run(&["scan", "src"]).expect_code(1);
+    assert!(!auto.stdout().contains('\x1b'), "{}", auto.stdout());
+    let always = t.run(&["scan", "--color", "always", "src"]).expect_code(1);
+    assert!(always.stdout().contains("\x1b["), "{}", always.stdout());
+    let never =
+        Run(t.cmd(&["scan", "--color", "never", "src"]).env("NO_COLOR", "1").output().unwrap());
+    assert!(!never.stdout().contains('\x1b'), "{}", never.stdout());
+    // Colour is for text only.
+    let json = t.run(&["scan", "--color", "always", "-f", "json", "src"]).expect_code(1);
+    assert!(!json.stdout().contains('\x1b'), "{}", json.stdout());
+}
+
 #[test]
 fn gitignored_files_are_skipped_unless_no_ignore() {
     let t = Tree::new();
@@ -662,6 +706,126 @@ fn baseline_round_trip_code_motion_new_files_and_byte_identical_rewrite() {
     assert!(run.stderr().contains("bad.json:3:"), "{}", run.stderr());
 }
 
+/// The stale entries a run reports, as `path rule` lines.
+fn stale(run: &Run) -> Vec<String> {
+    let err = run.stderr();
+    let mut lines = err.lines().skip_while(|l| !l.contains("match no finding"));
+    lines.next();
+    lines
+        .map_while(|l| l.strip_prefix("tokenhound:   "))
+        .map(|l| l.rsplit_once(' ').unwrap().0.to_string())
+        .collect()
+}
+
+#[test]
+fn stale_baseline_entries_only_for_what_was_scanned() {
+    let t = project();
+    t.run(&["scan", "--write-baseline", "base.json"]).expect_code(0);
+    let scan = |paths: &[&str]| {
+        let args = [&["scan", "--baseline", "base.json"][..], paths].concat();
+        t.run(&args).expect_code(0)
+    };
+    // One directory, one file: the other directory's entry is not stale.
+    for paths in [&["src"][..], &["src/app.py"], &["./deploy"], &[]] {
+        let run = scan(paths);
+        assert!(stale(&run).is_empty(), "{paths:?}: {}", run.stderr());
+        assert!(!run.stderr().contains("match no finding"), "{paths:?}: {}", run.stderr());
+    }
+
+    // A deleted file's entry is stale when a scan covers where it was, and only then.
+    std::fs::remove_file(t.path().join("deploy/.env")).unwrap();
+    assert!(stale(&scan(&["src"])).is_empty());
+    assert_eq!(stale(&scan(&["deploy"])), ["deploy/.env postgres.connection-uri"]);
+    let run = scan(&[]);
+    assert_eq!(stale(&run), ["deploy/.env postgres.connection-uri"]);
+    assert!(run.stderr().contains("1 baseline entry in base.json match no finding"));
+
+    // A fixed leak in a file that was scanned is stale.
+    t.write("src/app.py", "import os\n");
+    assert_eq!(stale(&scan(&["src/app.py"])), ["src/app.py github.pat-classic"]);
+
+    // A file the scan leaves out is not stale, though it lies under what was scanned.
+    t.write("deploy/.env", "DATABASE_URL=postgres://app:Vq9xL2mZr8Tk4Pw@db.internal:5432/app\n");
+    t.write(".gitignore", "deploy/\n");
+    t.write("src/app.py", "import os\n");
+    assert_eq!(stale(&scan(&[])), ["src/app.py github.pat-classic"]);
+}
+
+#[test]
+fn prune_baseline_keeps_entries_outside_the_scan() {
+    let t = project();
+    t.write("lib/k.py", format!("K = \"{GH2}\"\n"));
+    t.run(&["scan", "--write-baseline", "base.json"]).expect_code(0);
+    let entries = || {
+        let text = std::fs::read_to_string(t.path().join("base.json")).unwrap();
+        let doc: Value = serde_json::from_str(&text).unwrap();
+        let list = doc["findings"].as_array().unwrap().iter();
+        list.map(|e| e["path"].as_str().unwrap().to_string()).collect::<Vec<_>>()
+    };
+    assert_eq!(entries(), ["deploy/.env", "lib/k.py", "src/app.py"]);
+
+    // The leak in src is fixed and lib's file deleted; pruning over src drops src's entry only.
+    t.write("src/app.py", "import os\n");
+    std::fs::remove_file(t.path().join("lib/k.py")).unwrap();
+    let run = t.run(&["scan", "--baseline", "base.json", "--prune-baseline", "src"]).expect_code(0);
+    assert!(run.stderr().contains("pruned 1 stale entry from base.json"), "{}", run.stderr());
+    assert_eq!(entries(), ["deploy/.env", "lib/k.py"]);
+
+    // Over the whole tree, the deleted file's entry goes; the ignored directory's stays.
+    t.write(".gitignore", "deploy/\n");
+    let run = t.run(&["scan", "--baseline", "base.json", "--prune-baseline"]).expect_code(0);
+    assert!(run.stderr().contains("pruned 1 stale entry from base.json"), "{}", run.stderr());
+    assert_eq!(entries(), ["deploy/.env"]);
+}
+
+#[test]
+fn stale_baseline_entries_in_git_scans() {
+    let t = Tree::new();
+    let git = |args: &[&str]| git_at(&t, args, "2024-01-01T00:00:00Z");
+    git(&["init", "-q"]);
+    t.write("a.py", format!("import os\nA = \"{GH1}\"\n"));
+    t.write("b.py", format!("B = \"{GH2}\"\n"));
+    git(&["add", "-A"]);
+    git(&["commit", "-qm", "one"]);
+    // A baseline of the work tree while a.py also held GH2 and an untracked file held GH1.
+    t.write("a.py", format!("import os\nA = \"{GH1}\"\nC = \"{GH2}\"\n"));
+    t.write("c.py", format!("C = \"{GH1}\"\n"));
+    t.run(&["scan", "--write-baseline", "base.json"]).expect_code(0);
+    t.write("a.py", format!("import os\nA = \"{GH1}\"\n"));
+    std::fs::remove_file(t.path().join("c.py")).unwrap();
+    let base = std::fs::read_to_string(t.path().join("base.json")).unwrap();
+    assert_eq!(base.matches("\"path\"").count(), 4, "{base}");
+
+    // The whole history: a.py never held GH2 there, so that entry is stale; c.py was never
+    // in the history, so its entry is out of scope.
+    let run = t.run(&["scan", "--git", "--baseline", "base.json"]).expect_code(0);
+    assert_eq!(stale(&run), ["a.py github.pat-classic"]);
+
+    // Part of the history: nothing is stale, and nothing is pruned.
+    t.write("b.py", "B = None\n");
+    git(&["commit", "-qam", "two"]);
+    let run = t
+        .run(&["scan", "--git", "--range", "HEAD~1..HEAD", "--baseline", "base.json"])
+        .expect_code(0);
+    assert!(stale(&run).is_empty(), "{}", run.stderr());
+    let run = t
+        .run(&["scan", "--git", "--branch", "HEAD", "--baseline", "base.json", "--prune-baseline"])
+        .expect_code(0);
+    assert!(run.stderr().contains("nothing pruned"), "{}", run.stderr());
+    assert_eq!(std::fs::read_to_string(t.path().join("base.json")).unwrap(), base);
+
+    // A staged change: a file whose baselined secret sits on an unchanged line is not stale, a
+    // file whose secret the change removes is, and files outside the change are not.
+    t.write("a.py", format!("import os\nimport sys\nA = \"{GH1}\"\n"));
+    t.write("b.py", format!("B = \"{GH2}\"\n"));
+    git(&["commit", "-qam", "three"]);
+    t.write("a.py", format!("import os\nimport re\nA = \"{GH1}\"\n"));
+    t.write("b.py", "B = None\n");
+    git(&["add", "a.py", "b.py"]);
+    let run = t.run(&["scan", "--staged", "--baseline", "base.json"]).expect_code(0);
+    assert_eq!(stale(&run), ["b.py github.pat-classic"]);
+}
+
 #[test]
 fn sarif_marks_baselined_and_allowlisted_results_as_suppressed() {
     let t = project();
@@ -743,26 +907,29 @@ fn inventory_in_every_format() {
     }
 }
 
+/// Runs git in `t` with a fixed identity and date, and no user or system config.
+fn git_at(t: &Tree, args: &[&str], date: &str) -> String {
+    let out = Command::new("git")
+        .current_dir(t.path())
+        .args(args)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_AUTHOR_DATE", date)
+        .env("GIT_COMMITTER_DATE", date)
+        .env("GIT_AUTHOR_NAME", "Ann")
+        .env("GIT_AUTHOR_EMAIL", "ann@example.com")
+        .env("GIT_COMMITTER_NAME", "Ann")
+        .env("GIT_COMMITTER_EMAIL", "ann@example.com")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap().trim().to_string()
+}
+
 #[test]
 fn inventory_of_history_names_first_and_last_commit() {
     let t = Tree::new();
-    let git = |args: &[&str], date: &str| {
-        let out = Command::new("git")
-            .current_dir(t.path())
-            .args(args)
-            .env("GIT_CONFIG_GLOBAL", "/dev/null")
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("GIT_AUTHOR_DATE", date)
-            .env("GIT_COMMITTER_DATE", date)
-            .env("GIT_AUTHOR_NAME", "Ann")
-            .env("GIT_AUTHOR_EMAIL", "ann@example.com")
-            .env("GIT_COMMITTER_NAME", "Ann")
-            .env("GIT_COMMITTER_EMAIL", "ann@example.com")
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-        String::from_utf8(out.stdout).unwrap().trim().to_string()
-    };
+    let git = |args: &[&str], date: &str| git_at(&t, args, date);
     git(&["init", "-q"], "2024-01-01T00:00:00Z");
     t.write("a.py", format!("T = \"{GH1}\"\n"));
     git(&["add", "-A"], "2024-01-01T00:00:00Z");

@@ -67,7 +67,9 @@ pub use config::{CONFIG_FILE_NAMES, Config, parse_size};
 pub use error::{Error, ErrorKind};
 pub use finding::{Finding, Location, Secret, Suppression, SuppressionKind};
 pub use git::{GitCommit, GitOptions, GitOrigin, HookStatus, install_hook, uninstall_hook};
-pub use policy::{Baseline, BaselineEntry, Policy, PolicyOutcome, PolicySink, repository_root};
+pub use policy::{
+    Baseline, BaselineEntry, Coverage, Policy, PolicyOutcome, PolicySink, repository_root,
+};
 pub use rules::{Confidence, Kind, Rule, Rules};
 pub use scan::{DEFAULT_MAX_FILE_SIZE, Scanner, ScannerBuilder, SkipReason, Stats};
 pub use sink::{Collector, Sink};

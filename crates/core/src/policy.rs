@@ -3,10 +3,11 @@
 //!
 //! A [`Policy`] is built from a [`Config`](crate::Config) and an optional [`Baseline`];
 //! [`Policy::sink`] wraps any [`Sink`] in a [`PolicySink`] that marks each finding before
-//! passing it on.
+//! passing it on, and tells at the end which baseline entries are stale: those that matched no
+//! finding although the scan covered their file ([`Coverage`]).
 //!
 //! ```
-//! use tokenhound::{Baseline, Collector, Policy, Scanner};
+//! use tokenhound::{Collector, Coverage, Policy, Scanner};
 //!
 //! let scanner = Scanner::new()?;
 //! let dir = tempfile::tempdir()?;
@@ -27,6 +28,14 @@
 //! let (results, outcome) = sink.finish();
 //! assert_eq!((outcome.new, outcome.baselined), (0, 1));
 //! assert!(results.findings[0].suppression.is_some());
+//!
+//! // Once the file is deleted, its entry is stale for a scan that covers where it was.
+//! std::fs::remove_file(dir.path().join("app.py"))?;
+//! let mut sink = policy.sink(Collector::new(), dir.path());
+//! sink.coverage(Coverage::Paths(vec![dir.path().to_path_buf()]));
+//! scanner.scan_path(dir.path(), &mut sink)?;
+//! let (_, outcome) = sink.finish();
+//! assert_eq!(outcome.stale[0].path, "app.py");
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
@@ -288,6 +297,16 @@ impl Baseline {
         self.entries.contains(entry)
     }
 
+    /// Whether any entry has this path (entries are sorted by path first).
+    fn has_path(&self, path: &str) -> bool {
+        let first = BaselineEntry {
+            path: path.to_string(),
+            rule: String::new(),
+            fingerprint: String::new(),
+        };
+        self.entries.range(first..).next().is_some_and(|e| e.path == path)
+    }
+
     /// The entries, sorted by path, rule and fingerprint.
     pub fn entries(&self) -> impl ExactSizeIterator<Item = &BaselineEntry> {
         self.entries.iter()
@@ -378,7 +397,8 @@ impl Policy {
 
     /// Wraps `inner` so that each finding is marked before it gets there. `base` is the
     /// directory that relative finding paths start from: the current directory for file scans,
-    /// the repository root for git scans.
+    /// the repository root for git scans. See [`PolicySink::coverage`] for which baseline
+    /// entries it may call stale.
     pub fn sink<S: Sink>(&self, inner: S, base: impl AsRef<Path>) -> PolicySink<'_, S> {
         let base = base.as_ref();
         PolicySink {
@@ -387,7 +407,22 @@ impl Policy {
             base: std::fs::canonicalize(base).unwrap_or_else(|_| base.to_path_buf()),
             today: Date::today(),
             matched: BTreeSet::new(),
+            coverage: Coverage::default(),
+            scanned: BTreeSet::new(),
             outcome: PolicyOutcome::default(),
+        }
+    }
+
+    /// Whether the file at `path` (a baseline path: relative to the root) no longer exists.
+    /// Standard input and paths outside the root (kept as they were found) never count.
+    fn gone(&self, path: &str) -> bool {
+        let rel = Path::new(path);
+        if path == "-" || !rel.components().all(|c| matches!(c, Component::Normal(_))) {
+            return false;
+        }
+        match std::fs::symlink_metadata(self.root.join(rel)) {
+            Ok(_) => false,
+            Err(e) => matches!(e.kind(), io::ErrorKind::NotFound | io::ErrorKind::NotADirectory),
         }
     }
 
@@ -421,10 +456,36 @@ pub struct PolicyOutcome {
     pub allowlisted: u64,
     /// Findings the baseline suppressed.
     pub baselined: u64,
-    /// Baseline entries that matched no finding (fixed, or outside what was scanned).
+    /// Baseline entries that matched no finding although the scan covered their path (see
+    /// [`Coverage`]): the leak was fixed, or the file deleted. Entries outside what was scanned
+    /// are never stale.
     pub stale: Vec<BaselineEntry>,
     /// Every finding no allowlist suppressed, as a baseline: what `--write-baseline` writes.
     pub current: Baseline,
+}
+
+/// What a scan covered, which decides which baseline entries that matched no finding are
+/// stale ([`PolicyOutcome::stale`]): only those the scan would have matched were their secret
+/// still there. An entry for a file the scan did not look at (another directory, a file left
+/// out by `.gitignore`, skipped or unreadable) is not stale, and `--prune-baseline` keeps it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Coverage {
+    /// Entries for the inputs the scan reported scanned whole ([`Sink::scanned`]): files,
+    /// standard input (`-`), the paths at which a history scan saw blobs written, the files of
+    /// a staged change none of whose findings were dropped as being on unchanged lines. The
+    /// default; right for a history scan of every commit and for a staged change.
+    #[default]
+    Scanned,
+    /// As [`Coverage::Scanned`], and also entries for files that no longer exist under these
+    /// paths (the files and directories given to [`Scanner::scan_paths`](crate::Scanner), as
+    /// given: relative to the sink's base): a deleted file cannot be scanned, but its entries
+    /// are stale all the same.
+    Paths(Vec<PathBuf>),
+    /// No entry is stale: the scan saw part of the history (a commit range, commits since a
+    /// revision, one branch), so a secret it did not find at a path may still be in an older
+    /// blob there, or on another branch.
+    Partial,
 }
 
 /// A [`Sink`] adapter that applies a [`Policy`]; see [`Policy::sink`].
@@ -435,15 +496,39 @@ pub struct PolicySink<'p, S> {
     base: PathBuf,
     today: Date,
     matched: BTreeSet<BaselineEntry>,
+    coverage: Coverage,
+    /// The baseline paths that the scan reported scanned whole.
+    scanned: BTreeSet<String>,
     outcome: PolicyOutcome,
 }
 
 impl<S> PolicySink<'_, S> {
+    /// Says what the scan covers (default [`Coverage::Scanned`]), for
+    /// [`PolicyOutcome::stale`].
+    pub fn coverage(&mut self, coverage: Coverage) -> &mut Self {
+        self.coverage = coverage;
+        self
+    }
+
     /// The wrapped sink, and what the policy did.
     pub fn finish(mut self) -> (S, PolicyOutcome) {
         if let Some((baseline, _)) = &self.policy.baseline {
-            self.outcome.stale =
-                baseline.entries().filter(|e| !self.matched.contains(*e)).cloned().collect();
+            let roots: Vec<String> = match &self.coverage {
+                Coverage::Paths(roots) => {
+                    roots.iter().filter_map(|r| self.policy.relative(Some(r), &self.base)).collect()
+                }
+                _ => Vec::new(),
+            };
+            let covered = |e: &BaselineEntry| match &self.coverage {
+                Coverage::Partial => false,
+                _ if self.scanned.contains(&e.path) => true,
+                _ => roots.iter().any(|r| under(&e.path, r)) && self.policy.gone(&e.path),
+            };
+            self.outcome.stale = baseline
+                .entries()
+                .filter(|e| !self.matched.contains(*e) && covered(e))
+                .cloned()
+                .collect();
         }
         (self.inner, self.outcome)
     }
@@ -498,9 +583,31 @@ impl<S: Sink> Sink for PolicySink<'_, S> {
     fn error(&mut self, error: Error) -> bool {
         self.inner.error(error)
     }
+    fn scanned(&mut self, path: &Path) -> bool {
+        if let Some((baseline, _)) = &self.policy.baseline {
+            // Standard input, as findings without a path are recorded.
+            let relative = if path == Path::new("-") {
+                Some("-".to_string())
+            } else {
+                self.policy.relative(Some(path), &self.base)
+            };
+            if let Some(relative) = relative
+                && baseline.has_path(&relative)
+            {
+                self.scanned.insert(relative);
+            }
+        }
+        self.inner.scanned(path)
+    }
     fn progress(&mut self, stats: &Stats) -> bool {
         self.inner.progress(stats)
     }
+}
+
+/// Whether the `/`-separated `path` is `root` or lies under it; `""` is the project root.
+fn under(path: &str, root: &str) -> bool {
+    root.is_empty()
+        || path.strip_prefix(root).is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
 }
 
 /// The repository root holding `start` (the nearest directory with `.git`), if any.

@@ -24,7 +24,19 @@ pub trait Sink {
         true
     }
 
-    /// Called after each walked entry (file, directory or skipped entry) has been handled, with
+    /// An input scanned whole, every finding in it passed (or to be passed) to the sink: a
+    /// file, `-` for standard input, or in a history scan a path at which a commit wrote a blob
+    /// (once per such commit). A staged scan names a file only when it drops none of its
+    /// findings as being on unchanged lines. Called before the input's findings; ignored by
+    /// default. [`PolicySink`](crate::PolicySink) uses it to tell which baseline entries are
+    /// stale.
+    fn scanned(&mut self, path: &Path) -> bool {
+        let _ = path;
+        true
+    }
+
+    /// Called after each walked entry (file, directory or skipped entry; in a history scan,
+    /// each blob a commit wrote) has been handled, with
     /// the counts so far, whether or not it produced anything else. A sink that shows progress,
     /// or that must notice a cancel request during a long scan of clean files (the Python
     /// bindings check for Ctrl-C here), uses it; return `false` to stop. Ignored by default.
@@ -50,6 +62,9 @@ impl<S: Sink + ?Sized> Sink for &mut S {
     }
     fn error(&mut self, error: Error) -> bool {
         (**self).error(error)
+    }
+    fn scanned(&mut self, path: &Path) -> bool {
+        (**self).scanned(path)
     }
     fn progress(&mut self, stats: &Stats) -> bool {
         (**self).progress(stats)

@@ -189,6 +189,53 @@ fn history_follows_branches_merges_and_renames() {
     assert_eq!(stats.files_scanned, 3);
 }
 
+/// Records what a scan tells a sink besides findings.
+#[derive(Default)]
+struct Calls {
+    scanned: Vec<String>,
+    progress: usize,
+}
+
+impl tokenhound::Sink for Calls {
+    fn finding(&mut self, _: Finding) -> bool {
+        true
+    }
+    fn scanned(&mut self, path: &Path) -> bool {
+        self.scanned.push(path.display().to_string());
+        true
+    }
+    fn progress(&mut self, _: &Stats) -> bool {
+        self.progress += 1;
+        true
+    }
+}
+
+#[test]
+fn scans_name_the_paths_they_scanned_whole_and_report_progress() {
+    let mut repo = Repo::new();
+    repo.write("a.py", format!("import os\nt = '{TOKEN_A}'\n"));
+    repo.write("b.txt", "nothing\n");
+    repo.commit("one");
+    repo.git(&["mv", "b.txt", "c.txt"]);
+    repo.commit("rename");
+
+    // History: every path a blob was written at, the renamed one too; progress per blob.
+    let mut calls = Calls::default();
+    scanner().scan_git(&repo.root, &GitOptions::new(), &mut calls).unwrap();
+    assert_eq!(calls.scanned, ["a.py", "b.txt", "c.txt"]);
+    assert_eq!(calls.progress, 3);
+
+    // Staged: a file whose finding is on an unchanged line is not scanned whole; one with
+    // every line new (or no finding dropped) is.
+    repo.write("a.py", format!("import re\nt = '{TOKEN_A}'\n"));
+    repo.write("d.txt", format!("u = '{TOKEN_B}'\n"));
+    repo.git(&["add", "-A"]);
+    let mut calls = Calls::default();
+    scanner().scan_staged(&repo.root, &mut calls).unwrap();
+    assert_eq!(calls.scanned, ["d.txt"]);
+    assert_eq!(calls.progress, 2);
+}
+
 #[test]
 fn ranges_and_since_limit_the_commits() {
     let mut repo = Repo::new();

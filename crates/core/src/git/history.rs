@@ -424,20 +424,24 @@ struct Aggregate {
 }
 
 impl Aggregate {
+    /// Folds one outcome in; false when the sink asked to stop.
     fn fold(&mut self, outcome: Outcome, sink: &mut dyn Sink, stats: &mut Stats) -> bool {
-        match outcome {
+        let go_on = match outcome {
             Outcome::Scanned { event, bytes, findings } => {
                 stats.files_scanned += 1;
                 stats.bytes_scanned += bytes;
+                let go_on = sink.scanned(&event.path);
                 if !findings.is_empty() {
                     self.blobs.insert(event.blob, findings.into());
                     self.record(event);
                 }
-                true
+                go_on
             }
+            // Its findings, if any, are recorded at this path too.
             Outcome::Seen(event) => {
+                let go_on = sink.scanned(&event.path);
                 self.record(event);
-                true
+                go_on
             }
             Outcome::Skipped(path, reason) => {
                 *stats.skipped.entry(reason).or_default() += 1;
@@ -447,7 +451,8 @@ impl Aggregate {
                 stats.errors += 1;
                 sink.error(err)
             }
-        }
+        };
+        go_on && sink.progress(stats)
     }
 
     fn record(&mut self, event: Event) {

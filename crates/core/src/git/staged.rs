@@ -128,6 +128,7 @@ fn scan_change(scanner: &Scanner, repo: &gix::Repository, change: &Change) -> Ou
             Ok(BlobData::Read) => {
                 let mut findings = Vec::new();
                 scanner.scan_into(&data, Some(&change.path), scratch, &mut findings);
+                let found = findings.len();
                 if !findings.is_empty()
                     && let Some(previous) = change.previous
                 {
@@ -152,7 +153,9 @@ fn scan_change(scanner: &Scanner, repo: &gix::Repository, change: &Change) -> Ou
                         paths: 0,
                     }));
                 }
-                Outcome::Scanned { bytes: data.len() as u64, findings }
+                // Named as scanned whole only when no finding was dropped as unchanged.
+                let whole = (findings.len() == found).then(|| change.path.clone());
+                Outcome::Scanned { whole, bytes: data.len() as u64, findings }
             }
         };
         data.clear();

@@ -10,15 +10,12 @@
 
 mod github;
 mod json;
-mod progress;
 mod sarif;
 mod text;
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
-
-pub use progress::Progress;
 
 use crate::{Error, Finding, Rule, Sink, SkipReason, Stats};
 
@@ -250,7 +247,11 @@ impl<'a> Reporter<'a> {
         }
         let held = std::mem::take(&mut self.held);
         match self.format {
-            Format::Text if !self.quiet => text::summary(&mut self.messages, stats, &self.counts)?,
+            Format::Text if !self.quiet => {
+                // The findings first: on a terminal both streams show, and the summary goes last.
+                self.out.flush()?;
+                text::summary(&mut self.messages, stats, &self.counts)?
+            }
             Format::Text | Format::Jsonl | Format::Github => {}
             Format::Json => json::document(
                 &mut self.out,

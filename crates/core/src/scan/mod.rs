@@ -237,7 +237,14 @@ impl ScannerBuilder {
 /// What happened to one walked entry; sent from workers to the thread that owns the sink.
 pub(crate) enum Outcome {
     Nothing,
-    Scanned { bytes: u64, findings: Vec<Finding> },
+    /// `whole`: the input scanned whole, every finding in it here, named for
+    /// [`Sink::scanned`] (`-` for standard input); `None` when not (a staged change whose
+    /// findings on unchanged lines were dropped).
+    Scanned {
+        whole: Option<PathBuf>,
+        bytes: u64,
+        findings: Vec<Finding>,
+    },
     Skipped(PathBuf, SkipReason),
     Error(Error),
 }
@@ -408,7 +415,8 @@ impl Scanner {
             }
             None => self.scan_into(data, path, scratch, &mut findings),
         }
-        Outcome::Scanned { bytes: data.len() as u64, findings }
+        let whole = Some(path.unwrap_or(Path::new("-")).to_path_buf());
+        Outcome::Scanned { whole, bytes: data.len() as u64, findings }
     }
 
     pub(crate) fn options(&self) -> &Options {
@@ -462,7 +470,9 @@ impl Scanner {
             Ok(source::Contents::Chunked(file, len)) => {
                 let chunk = options.chunk_size as usize;
                 match chunked::scan(self, file, len, path, chunk, chunked::OVERLAP, scratch) {
-                    Ok((bytes, findings)) => Outcome::Scanned { bytes, findings },
+                    Ok((bytes, findings)) => {
+                        Outcome::Scanned { whole: Some(path.to_path_buf()), bytes, findings }
+                    }
                     Err(err) => Outcome::Error(err),
                 }
             }
@@ -527,9 +537,14 @@ impl Drop for Batch {
 pub(crate) fn deliver(outcome: Outcome, sink: &mut dyn Sink, stats: &mut Stats) -> bool {
     let go_on = match outcome {
         Outcome::Nothing => true,
-        Outcome::Scanned { bytes, findings } => {
+        Outcome::Scanned { whole, bytes, findings } => {
             stats.files_scanned += 1;
             stats.bytes_scanned += bytes;
+            if let Some(path) = whole
+                && !sink.scanned(&path)
+            {
+                return false;
+            }
             for finding in findings {
                 stats.findings += 1;
                 if !sink.finding(finding) {
@@ -562,6 +577,28 @@ mod tests {
         check::<Finding>();
         check::<Error>();
         check::<Stats>();
+    }
+
+    #[test]
+    fn files_and_standard_input_are_named_as_scanned_but_skipped_files_are_not() {
+        struct Names(Vec<PathBuf>);
+        impl Sink for Names {
+            fn finding(&mut self, _: Finding) -> bool {
+                true
+            }
+            fn scanned(&mut self, path: &Path) -> bool {
+                self.0.push(path.to_path_buf());
+                true
+            }
+        }
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.txt"), "nothing here\n").unwrap();
+        std::fs::write(dir.path().join("b.bin"), b"\0binary").unwrap();
+        let scanner = Scanner::new().unwrap();
+        let mut names = Names(Vec::new());
+        scanner.scan_path(dir.path(), &mut names).unwrap();
+        scanner.scan_reader(&b"text\n"[..], &mut names).unwrap();
+        assert_eq!(names.0, [dir.path().join("a.txt"), PathBuf::from("-")]);
     }
 
     #[test]
