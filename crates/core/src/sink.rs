@@ -25,7 +25,8 @@ pub trait Sink {
     }
 
     /// Called after each walked entry (file, directory or skipped entry) has been handled, with
-    /// the counts so far, whether or not it produced anything else. A sink that shows progress,
+    /// the counts so far, whether or not it produced anything else; in git scans, after each
+    /// blob (a history scan counts its findings only at the end). A sink that shows progress,
     /// or that must notice a cancel request during a long scan of clean files (the Python
     /// bindings check for Ctrl-C here), uses it; return `false` to stop. Ignored by default.
     fn progress(&mut self, stats: &Stats) -> bool {

@@ -75,7 +75,13 @@ pub(super) fn scan(
             while let Some(outcome) = pending.remove(&next) {
                 next += 1;
                 let _ = permit_rx.try_recv();
-                if !stop.load(Ordering::Relaxed) && !history.fold(outcome, sink, &mut stats) {
+                if stop.load(Ordering::Relaxed) {
+                    continue;
+                }
+                // `progress` after each blob, as a tree scan calls it after each file: the
+                // sink may show progress or stop a long scan of clean history (Ctrl-C).
+                let go_on = history.fold(outcome, sink, &mut stats) && sink.progress(&stats);
+                if !go_on {
                     stop.store(true, Ordering::Relaxed);
                 }
             }
