@@ -268,6 +268,41 @@ fn ranges_and_since_limit_the_commits() {
     assert!(err.to_string().contains("invalid range \"nope..HEAD\""), "{err}");
 }
 
+/// Counts `progress` calls and answers `false` to the `stop_at`-th.
+struct Stopper {
+    calls: u64,
+    stop_at: u64,
+    findings: usize,
+}
+
+impl tokenhound::Sink for Stopper {
+    fn finding(&mut self, _: Finding) -> bool {
+        self.findings += 1;
+        true
+    }
+    fn progress(&mut self, _: &Stats) -> bool {
+        self.calls += 1;
+        self.calls != self.stop_at
+    }
+}
+
+#[test]
+fn history_reports_progress_and_stops_when_the_sink_says_so() {
+    let mut repo = Repo::new();
+    for n in 0..5 {
+        repo.write(&format!("f{n}.txt"), format!("{TOKEN_A}\n{n}\n"));
+        repo.commit(&format!("c{n}"));
+    }
+    let mut sink = Stopper { calls: 0, stop_at: 0, findings: 0 };
+    scanner().scan_git(&repo.root, &GitOptions::new(), &mut sink).unwrap();
+    assert_eq!(sink.calls, 5, "one call per blob");
+    assert_eq!(sink.findings, 5);
+    // Stopped before the end of the walk: the findings, known only then, are not delivered.
+    let mut sink = Stopper { calls: 0, stop_at: 2, findings: 0 };
+    scanner().scan_git(&repo.root, &GitOptions::new(), &mut sink).unwrap();
+    assert_eq!((sink.calls, sink.findings), (2, 0));
+}
+
 #[test]
 fn staged_reports_the_index_not_the_work_tree() {
     let mut repo = Repo::new();

@@ -17,7 +17,8 @@ static SCAN_ERROR: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 const MODULE: &str = "tokenhound._errors";
 
 /// The exception instance for `err`: `RuleError(str, path, line, column, rule)` for rule errors,
-/// `ScanError(str, path)` for I/O errors, `TokenhoundError(str)` for the rest.
+/// `ScanError(str, path)` for I/O and git errors (not a repository, an unknown revision, a
+/// missing object), `TokenhoundError(str)` for the rest.
 pub fn exception<'py>(py: Python<'py>, err: &tokenhound::Error) -> PyResult<Bound<'py, PyAny>> {
     let text = err.to_string();
     match err.kind() {
@@ -28,7 +29,9 @@ pub fn exception<'py>(py: Python<'py>, err: &tokenhound::Error) -> PyResult<Boun
             err.column(),
             err.rule(),
         )),
-        ErrorKind::Io => SCAN_ERROR.import(py, MODULE, "ScanError")?.call1((text, err.path())),
+        ErrorKind::Io | ErrorKind::Git => {
+            SCAN_ERROR.import(py, MODULE, "ScanError")?.call1((text, err.path()))
+        }
         _ => TOKENHOUND_ERROR.import(py, MODULE, "TokenhoundError")?.call1((text,)),
     }
 }

@@ -1,4 +1,5 @@
-//! `Finding`: one leaked credential, with the fields of the JSON output.
+//! `Finding`: one leaked credential, with the fields of the JSON output; `GitOrigin`: its git
+//! fields.
 
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
@@ -120,6 +121,13 @@ impl PyFinding {
         self.inner.line_context(self.show)
     }
 
+    /// Where the secret is in a git repository (`scan_staged`, `scan_git`); `None` for other
+    /// scans. The JSON output's `git` object.
+    #[getter]
+    fn git(&self) -> Option<PyGitOrigin> {
+        self.inner.git.as_deref().map(|g| PyGitOrigin { inner: g.clone() })
+    }
+
     /// The finding as the JSON output writes it (same keys, same values); the secret is
     /// redacted unless `redact=False`.
     #[pyo3(signature = (redact = true))]
@@ -138,6 +146,77 @@ impl PyFinding {
             self.inner.location.column,
             quote(&self.inner.secret.redacted()),
         )
+    }
+}
+
+/// Where a finding is in a git repository: the attributes are the fields of the JSON output's
+/// `git` object. A staged finding has only `blob`: its commit does not exist yet, so the commit
+/// fields and counts are `None`.
+#[pyclass(frozen, module = "tokenhound", name = "GitOrigin")]
+#[derive(Debug)]
+pub struct PyGitOrigin {
+    inner: tokenhound::GitOrigin,
+}
+
+impl PyGitOrigin {
+    fn commit_field(&self, field: impl FnOnce(&tokenhound::GitCommit) -> &str) -> Option<&str> {
+        self.inner.commit.as_deref().map(field)
+    }
+}
+
+#[pymethods]
+impl PyGitOrigin {
+    /// The id of the blob the secret is in.
+    #[getter]
+    fn blob(&self) -> &str {
+        &self.inner.blob
+    }
+    /// The id of the first commit that wrote the secret at this path.
+    #[getter]
+    fn commit(&self) -> Option<&str> {
+        self.commit_field(|c| &c.id)
+    }
+    /// That commit's author's name.
+    #[getter]
+    fn author_name(&self) -> Option<&str> {
+        self.commit_field(|c| &c.author_name)
+    }
+    /// That commit's author's email address.
+    #[getter]
+    fn author_email(&self) -> Option<&str> {
+        self.commit_field(|c| &c.author_email)
+    }
+    /// That commit's author date, ISO 8601 with the author's UTC offset.
+    #[getter]
+    fn date(&self) -> Option<&str> {
+        self.commit_field(|c| &c.date)
+    }
+    /// The first line of that commit's message.
+    #[getter]
+    fn subject(&self) -> Option<&str> {
+        self.commit_field(|c| &c.subject)
+    }
+    /// How many commits wrote a blob holding this secret at this path.
+    #[getter]
+    fn commits(&self) -> Option<u64> {
+        self.inner.commit.as_ref().map(|_| self.inner.commits)
+    }
+    /// At how many paths the same secret (same rule and value) was found.
+    #[getter]
+    fn paths(&self) -> Option<u64> {
+        self.inner.commit.as_ref().map(|_| self.inner.paths)
+    }
+
+    fn __repr__(&self) -> String {
+        match &self.inner.commit {
+            None => format!("GitOrigin(blob={})", quote(&self.inner.blob)),
+            Some(c) => format!(
+                "GitOrigin(commit={}, author_email={}, subject={})",
+                quote(&c.id),
+                quote(&c.author_email),
+                quote(&c.subject)
+            ),
+        }
     }
 }
 

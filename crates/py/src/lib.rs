@@ -6,7 +6,7 @@
 //!
 //! - [`rules`]: `Rules` (a set of rules, immutable) and `Rule` (one rule's metadata).
 //! - [`scanner`]: `Scanner`, `ScanResult` and `Stats`.
-//! - [`finding`]: `Finding`, whose fields mirror the JSON output.
+//! - [`finding`]: `Finding`, whose fields mirror the JSON output, and its `GitOrigin`.
 //! - [`errors`]: core errors to Python exceptions.
 #![deny(missing_docs)]
 
@@ -37,6 +37,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<scanner::PyScanResult>()?;
     m.add_class::<scanner::PyStats>()?;
     m.add_class::<finding::PyFinding>()?;
+    m.add_class::<finding::PyGitOrigin>()?;
     m.add_function(wrap_pyfunction!(run_cli, m)?)?;
     Ok(())
 }

@@ -18,7 +18,7 @@ use crate::rules::PyRules;
 /// How often a path scan checks for Ctrl-C (and other signals with Python handlers).
 const SIGNAL_CHECK_INTERVAL: Duration = Duration::from_millis(20);
 
-/// Scans bytes, text, files and trees. Immutable, reusable and safe to share between threads;
+/// Scans bytes, text, files, trees and git repositories. Immutable, reusable and safe to share between threads;
 /// every scan runs with the GIL released.
 #[pyclass(frozen, module = "tokenhound", name = "Scanner")]
 #[derive(Debug)]
@@ -56,6 +56,42 @@ impl PyScanner {
 
     fn wrap(&self, findings: Vec<Finding>) -> Vec<PyFinding> {
         findings.into_iter().map(|f| PyFinding::new(f, self.show_secrets)).collect()
+    }
+
+    /// Runs `scan` with the GIL released, into a sink that collects everything and stops on
+    /// Ctrl-C (`KeyboardInterrupt`), and returns what it collected.
+    fn collect(
+        &self,
+        py: Python<'_>,
+        scan: impl FnOnce(&tokenhound::Scanner, &mut PySink) -> Result<Stats, tokenhound::Error> + Send,
+    ) -> PyResult<PyScanResult> {
+        let scanner = self.current(py)?;
+        let mut sink =
+            PySink { collector: Collector::new(), last_check: Instant::now(), interrupted: None };
+        let result = py.detach(|| scan(&scanner, &mut sink));
+        if let Some(err) = sink.interrupted {
+            return Err(err);
+        }
+        let stats = result.map_err(|e| to_pyerr(py, &e))?;
+        let collector = sink.collector;
+        Ok(PyScanResult {
+            findings: self
+                .wrap(collector.findings)
+                .into_iter()
+                .map(|f| Py::new(py, f))
+                .collect::<PyResult<_>>()?,
+            stats: Py::new(py, PyStats { inner: stats })?,
+            skipped: collector
+                .skipped
+                .iter()
+                .map(|(p, r)| (p.display().to_string(), r.as_str()))
+                .collect(),
+            errors: collector
+                .errors
+                .iter()
+                .map(|e| exception(py, e).map(Bound::unbind))
+                .collect::<PyResult<_>>()?,
+        })
     }
 }
 
@@ -243,33 +279,41 @@ impl PyScanner {
     /// goes on. Ctrl-C stops it with `KeyboardInterrupt`.
     fn scan_paths(&self, py: Python<'_>, paths: &Bound<'_, PyAny>) -> PyResult<PyScanResult> {
         let paths = paths_of(paths)?;
-        let scanner = self.current(py)?;
-        let mut sink =
-            PySink { collector: Collector::new(), last_check: Instant::now(), interrupted: None };
-        let result = py.detach(|| scanner.scan_paths(&paths, &mut sink));
-        if let Some(err) = sink.interrupted {
-            return Err(err);
-        }
-        let stats = result.map_err(|e| to_pyerr(py, &e))?;
-        let collector = sink.collector;
-        Ok(PyScanResult {
-            findings: self
-                .wrap(collector.findings)
-                .into_iter()
-                .map(|f| Py::new(py, f))
-                .collect::<PyResult<_>>()?,
-            stats: Py::new(py, PyStats { inner: stats })?,
-            skipped: collector
-                .skipped
-                .iter()
-                .map(|(p, r)| (p.display().to_string(), r.as_str()))
-                .collect(),
-            errors: collector
-                .errors
-                .iter()
-                .map(|e| exception(py, e).map(Bound::unbind))
-                .collect::<PyResult<_>>()?,
-        })
+        self.collect(py, |scanner, sink| scanner.scan_paths(&paths, sink))
+    }
+
+    /// Scans the change staged for commit in the repository at (or above) `repo`, as a
+    /// pre-commit hook must: index blobs that differ from `HEAD`, read from the object database
+    /// (never the work tree), reporting only lines the change adds or modifies. Paths are
+    /// relative to the repository root. Not a repository: `ScanError`.
+    #[pyo3(signature = (repo = PathBuf::from(".")), text_signature = "($self, repo='.')")]
+    fn scan_staged(&self, py: Python<'_>, repo: PathBuf) -> PyResult<PyScanResult> {
+        self.collect(py, |scanner, sink| scanner.scan_staged(&repo, sink))
+    }
+
+    /// Scans the history of the repository at (or above) `repo`: each distinct blob once, each
+    /// finding attributed to the commit that introduced it (`Finding.git`). Every commit
+    /// reachable from any reference by default; `range` (`"A..B"`, or one revision and its
+    /// ancestors), `since` (commits that are not ancestors of a revision) and `branch` (start
+    /// there instead of every reference) narrow it. Not a repository, an unknown revision, or
+    /// `range` with `branch`: `ScanError`. Ctrl-C stops it with `KeyboardInterrupt`.
+    #[pyo3(
+        signature = (repo = PathBuf::from("."), *, range = None, since = None, branch = None),
+        text_signature = "($self, repo='.', *, range=None, since=None, branch=None)"
+    )]
+    fn scan_git(
+        &self,
+        py: Python<'_>,
+        repo: PathBuf,
+        range: Option<String>,
+        since: Option<String>,
+        branch: Option<String>,
+    ) -> PyResult<PyScanResult> {
+        let mut options = tokenhound::GitOptions::new();
+        options.range = range;
+        options.since = since;
+        options.branch = branch;
+        self.collect(py, |scanner, sink| scanner.scan_git(&repo, &options, sink))
     }
 
     fn __repr__(&self) -> String {
@@ -277,7 +321,8 @@ impl PyScanner {
     }
 }
 
-/// What `Scanner.scan_paths` found: findings, counts, skipped files and per-file errors.
+/// What `Scanner.scan_paths`, `scan_staged` or `scan_git` found: findings, counts, skipped files
+/// and per-file (or per-blob) errors.
 #[pyclass(frozen, module = "tokenhound", name = "ScanResult")]
 #[derive(Debug)]
 pub struct PyScanResult {
@@ -305,7 +350,7 @@ impl PyScanResult {
     fn skipped(&self) -> Vec<(String, &'static str)> {
         self.skipped.clone()
     }
-    /// Files or directories that could not be read, as `ScanError`s (with `.path`).
+    /// Files, directories or git objects that could not be read, as `ScanError`s (with `.path`).
     #[getter]
     fn errors(&self, py: Python<'_>) -> Vec<Py<PyAny>> {
         self.errors.iter().map(|e| e.clone_ref(py)).collect()
@@ -364,6 +409,17 @@ impl PyStats {
     #[getter]
     fn elapsed(&self) -> f64 {
         self.inner.elapsed.as_secs_f64()
+    }
+    /// Commits whose changes `scan_git` walked; 0 for other scans.
+    #[getter]
+    fn commits_scanned(&self) -> u64 {
+        self.inner.commits_scanned
+    }
+    /// Whether `scan_git` scanned a shallow clone, whose history before its boundary is not
+    /// there to scan.
+    #[getter]
+    fn shallow(&self) -> bool {
+        self.inner.shallow
     }
     fn __repr__(&self) -> String {
         format!(

@@ -250,6 +250,7 @@ def test_finding_attributes_mirror_the_json_output(scanner: tokenhound.Scanner) 
     f = scanner.scan_text(f"export GH={github_pat()}\n", path="x.sh")[0]
     d = f.to_dict()
     assert list(d) == JSON_FIELDS
+    assert f.git is None, "a file or bytes scan has no git fields (and no `git` key)"
     for key, value in d.items():
         attr = getattr(f, key)
         assert attr == (round(value, 3) if key == "entropy" else value) or (

@@ -39,6 +39,12 @@ def test_typed_usage_passes_mypy_strict(tmp_path: Path) -> None:
         reasons: list[str] = [reason for _, reason in result.skipped]
         errors: list[tokenhound.ScanError] = result.errors
         elapsed: float = result.stats.elapsed
+        staged: tokenhound.ScanResult = scanner.scan_staged(".")
+        history = scanner.scan_git(".", range="HEAD~1..HEAD", since=None, branch=None)
+        commits: int = history.stats.commits_scanned
+        origin: tokenhound.GitOrigin | None = history.findings[0].git if history.findings else None
+        subject: str | None = origin.subject if origin else None
+        count: int | None = origin.commits if origin else None
         d: dict[str, object] = found[0].to_dict(redact=True) if found else {}
         ids: list[str] = [r.id for r in rules]
         more: list[tokenhound.Finding] = tokenhound.scan(b"data") + tokenhound.scan(".")

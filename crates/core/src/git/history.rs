@@ -75,7 +75,12 @@ pub(super) fn scan(
             while let Some(outcome) = pending.remove(&next) {
                 next += 1;
                 let _ = permit_rx.try_recv();
-                if !stop.load(Ordering::Relaxed) && !history.fold(outcome, sink, &mut stats) {
+                if stop.load(Ordering::Relaxed) {
+                    continue;
+                }
+                // `fold` calls `progress` after each blob, as a tree scan does after each file:
+                // the sink may show progress or stop a long scan of clean history (Ctrl-C).
+                if !history.fold(outcome, sink, &mut stats) {
                     stop.store(true, Ordering::Relaxed);
                 }
             }

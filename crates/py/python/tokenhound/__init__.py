@@ -1,6 +1,6 @@
-"""Find leaked credentials (API keys, tokens, private keys, connection strings) in bytes, files
-and directory trees. A thin layer over the Rust library ``tokenhound``; scans run with the GIL
-released.
+"""Find leaked credentials (API keys, tokens, private keys, connection strings) in bytes, files,
+directory trees and git repositories (the staged change, or the history). A thin layer over the
+Rust library ``tokenhound``; scans run with the GIL released.
 
 >>> import tokenhound
 >>> scanner = tokenhound.Scanner()                      # built-in rules
@@ -19,6 +19,7 @@ from ._errors import RuleError, ScanError, TokenhoundError
 from ._native import (
     DEFAULT_MAX_FILE_SIZE,
     Finding,
+    GitOrigin,
     Rule,
     Rules,
     Scanner,
@@ -30,6 +31,7 @@ from ._native import (
 __all__ = [
     "DEFAULT_MAX_FILE_SIZE",
     "Finding",
+    "GitOrigin",
     "Rule",
     "RuleError",
     "Rules",

@@ -41,7 +41,8 @@ class RuleError(TokenhoundError, ValueError):
 
 
 class ScanError(TokenhoundError):
-    """A file or directory could not be read; ``path`` names it."""
+    """A file, directory or git repository could not be read (not a repository, an unknown
+    revision, a missing object); ``path`` names it when known."""
 
     __module__ = "tokenhound"
 

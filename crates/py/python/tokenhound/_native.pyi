@@ -11,6 +11,7 @@ _Buffer = Union[bytes, bytearray, memoryview]
 __all__ = [
     "DEFAULT_MAX_FILE_SIZE",
     "Finding",
+    "GitOrigin",
     "Rule",
     "Rules",
     "ScanResult",
@@ -76,6 +77,27 @@ class Rules:
     def __iter__(self) -> Iterator[Rule]: ...
 
 @final
+class GitOrigin:
+    """Where a finding is in a git repository: the JSON output's ``git`` object."""
+
+    @property
+    def blob(self) -> str: ...
+    @property
+    def commit(self) -> Optional[str]: ...
+    @property
+    def author_name(self) -> Optional[str]: ...
+    @property
+    def author_email(self) -> Optional[str]: ...
+    @property
+    def date(self) -> Optional[str]: ...
+    @property
+    def subject(self) -> Optional[str]: ...
+    @property
+    def commits(self) -> Optional[int]: ...
+    @property
+    def paths(self) -> Optional[int]: ...
+
+@final
 class Finding:
     """A credential found. Frozen; the attributes are the fields of the JSON output."""
 
@@ -115,6 +137,8 @@ class Finding:
     def checksum(self) -> Optional[str]: ...
     @property
     def snippet(self) -> str: ...
+    @property
+    def git(self) -> Optional[GitOrigin]: ...
     def to_dict(self, redact: bool = True) -> dict[str, object]: ...
 
 @final
@@ -133,10 +157,14 @@ class Stats:
     def errors(self) -> int: ...
     @property
     def elapsed(self) -> float: ...
+    @property
+    def commits_scanned(self) -> int: ...
+    @property
+    def shallow(self) -> bool: ...
 
 @final
 class ScanResult:
-    """What ``Scanner.scan_paths`` found."""
+    """What ``Scanner.scan_paths``, ``scan_staged`` or ``scan_git`` found."""
 
     @property
     def findings(self) -> list[Finding]: ...
@@ -151,7 +179,7 @@ class ScanResult:
 
 @final
 class Scanner:
-    """Scans bytes, text, files and trees; immutable, reusable, thread-safe."""
+    """Scans bytes, text, files, trees and git repositories; immutable, reusable, thread-safe."""
 
     def __new__(
         cls,
@@ -172,5 +200,14 @@ class Scanner:
     def scan_text(self, text: str, path: Optional[_Path] = None) -> list[Finding]: ...
     def scan_file(self, path: _Path) -> list[Finding]: ...
     def scan_paths(self, paths: Union[_Path, Iterable[_Path]]) -> ScanResult: ...
+    def scan_staged(self, repo: _Path = ".") -> ScanResult: ...
+    def scan_git(
+        self,
+        repo: _Path = ".",
+        *,
+        range: Optional[str] = None,
+        since: Optional[str] = None,
+        branch: Optional[str] = None,
+    ) -> ScanResult: ...
 
 def run_cli(argv: list[str]) -> int: ...
