@@ -116,6 +116,23 @@ impl Error {
     }
 }
 
+/// Reads a text file the user names (rules, config, baseline): an I/O error says `cannot read
+/// {what}`, and bytes that are not UTF-8 are an error of `kind` at their line and column.
+pub(crate) fn read_text(path: &Path, what: &str, kind: ErrorKind) -> Result<String, Error> {
+    let bytes = std::fs::read(path)
+        .map_err(|e| Error::io(e, path).with_message(format!("cannot read {what}")))?;
+    String::from_utf8(bytes).map_err(|e| {
+        let valid = e.utf8_error().valid_up_to();
+        let before = std::str::from_utf8(&e.as_bytes()[..valid]).unwrap_or_default();
+        let (line, col) = crate::rules::raw::line_col(before, valid);
+        Error::new(kind, format!("{what} is not UTF-8 text")).with_location(
+            &path.display().to_string(),
+            line,
+            col,
+        )
+    })
+}
+
 fn io_message(err: &std::io::Error) -> String {
     use std::io::ErrorKind as K;
     match err.kind() {
