@@ -266,6 +266,12 @@ impl Config {
         &self.dir
     }
 
+    /// The rule files `[rules] files` names, joined to [`Config::dir`]: what
+    /// [`Config::apply_rules`] reads.
+    pub fn rule_files(&self) -> &[PathBuf] {
+        &self.rule_files
+    }
+
     /// How many allowlist entries it holds (expired ones included).
     pub fn allowlist_len(&self) -> usize {
         self.allowlist.len()
