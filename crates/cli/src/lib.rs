@@ -284,10 +284,23 @@ where
         Ok(code) => code,
         Err(err) if is_broken_pipe(&err) => 0,
         Err(err) => {
-            eprintln!("tokenhound: error: {err:#}");
+            eprintln!("tokenhound: error: {}", error_message(&err));
             2
         }
     }
+}
+
+/// The error and its causes, `: `-separated, as `{:#}` gives them, except that the chain stops
+/// at a library error: its message already says what its I/O source says.
+fn error_message(err: &anyhow::Error) -> String {
+    let mut parts = Vec::new();
+    for cause in err.chain() {
+        parts.push(cause.to_string());
+        if cause.is::<tokenhound::Error>() {
+            break;
+        }
+    }
+    parts.join(": ")
 }
 
 fn scan(args: ScanArgs) -> Result<u8> {

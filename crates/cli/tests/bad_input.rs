@@ -11,8 +11,9 @@
 //!   mid-scan is simply shorter (files are never memory-mapped, so there is no SIGBUS).
 //! - FIFOs, sockets and devices, in a tree or named on the command line, are skipped as
 //!   `not-a-file` without being read (opened with `O_NONBLOCK` and checked first).
-//!
-//! There is no config or baseline file format on this branch yet, so no rows for them.
+//! - A malformed `tokenhound.toml` (found walking up, or named with `--config`) or baseline
+//!   (`--baseline`) stops the command before it scans: exit code 2 and one line naming the file,
+//!   and the line and column where the text is at fault.
 
 use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
@@ -322,7 +323,7 @@ fn rows() -> Vec<Row> {
                 write(d, "bad.toml", b"\xff\xfe\x00garbage");
                 args(&["--rules", "bad.toml", "."])
             },
-            expect: fails("bad.toml"),
+            expect: fails("bad.toml:1:1: rule file is not UTF-8 text\n"),
             library: false,
         },
         Row {
@@ -345,7 +346,134 @@ fn rows() -> Vec<Row> {
             expect: fails("nowhere.toml"),
             library: false,
         },
+        Row {
+            name: "malformed config file: TOML syntax error names file, line and column",
+            setup: |d| {
+                with_secret(d);
+                write(d, "tokenhound.toml", "[scan]\nbinary = true\n[[allowlist]\n");
+                args(&["."])
+            },
+            expect: fails("tokenhound.toml:3:13: unclosed array table, expected `]`\n"),
+            library: false,
+        },
+        Row {
+            name: "malformed config file: an unknown key",
+            setup: |d| {
+                with_secret(d);
+                write(d, "tokenhound.toml", "[scan]\ncolour = 1\n");
+                args(&["."])
+            },
+            expect: fails("tokenhound.toml:2:1: unknown field `colour`, expected one of"),
+            library: false,
+        },
+        Row {
+            name: "malformed config file: a value of the wrong type",
+            setup: |d| {
+                with_secret(d);
+                write(d, "tokenhound.toml", "[scan]\nbinary = \"yes\"\n");
+                args(&["."])
+            },
+            expect: fails(
+                "tokenhound.toml:2:10: invalid type: string \"yes\", expected a boolean\n",
+            ),
+            library: false,
+        },
+        Row {
+            name: "config naming /dev/zero as a rule file: an error, not exhausted memory",
+            setup: |d| {
+                with_secret(d);
+                write(d, "tokenhound.toml", "[rules]\nfiles = [\"/dev/zero\"]\n");
+                args(&["."])
+            },
+            expect: fails("/dev/zero: rule file is larger than 64 MiB\n"),
+            library: false,
+        },
+        Row {
+            name: "malformed config file: not UTF-8",
+            setup: |d| {
+                with_secret(d);
+                write(d, "tokenhound.toml", b"[scan]\nbinary = true # caf\xe9\n");
+                args(&["."])
+            },
+            expect: fails("tokenhound.toml:2:20: config file is not UTF-8 text\n"),
+            library: false,
+        },
+        Row {
+            name: "missing config file named with --config",
+            setup: |d| {
+                with_secret(d);
+                args(&["--config", "nowhere.toml", "."])
+            },
+            expect: fails(
+                "tokenhound: error: nowhere.toml: cannot read config file: no such file or directory\n",
+            ),
+            library: false,
+        },
+        Row {
+            name: "malformed baseline: invalid JSON names file, line and column",
+            setup: |d| {
+                with_secret(d);
+                write(
+                    d,
+                    "base.json",
+                    "{\n  \"version\": 1,\n  \"tool\": \"tokenhound\",\n  \"findings\": [,]\n}\n",
+                );
+                args(&["--baseline", "base.json", "."])
+            },
+            expect: fails("tokenhound: error: base.json:4:16: invalid baseline: expected value\n"),
+            library: false,
+        },
+        Row {
+            name: "malformed baseline: an empty file",
+            setup: |d| {
+                with_secret(d);
+                write(d, "base.json", "");
+                args(&["--baseline", "base.json", "."])
+            },
+            expect: fails("base.json:1:1: invalid baseline: EOF while parsing a value\n"),
+            library: false,
+        },
+        Row {
+            name: "malformed baseline: an unknown field",
+            setup: |d| {
+                with_secret(d);
+                write(
+                    d,
+                    "base.json",
+                    "{\"version\": 1, \"tool\": \"t\", \"findings\": [], \"x\": 0}",
+                );
+                args(&["--baseline", "base.json", "."])
+            },
+            expect: fails("base.json:1:47: invalid baseline: unknown field `x`"),
+            library: false,
+        },
+        Row {
+            name: "malformed baseline: an unsupported version",
+            setup: |d| {
+                with_secret(d);
+                write(d, "base.json", "{\"version\": 2, \"tool\": \"t\", \"findings\": []}");
+                args(&["--baseline", "base.json", "."])
+            },
+            expect: fails("base.json: unsupported baseline version 2\n"),
+            library: false,
+        },
+        Row {
+            name: "missing baseline file",
+            setup: |d| {
+                with_secret(d);
+                args(&["--baseline", "nowhere.json", "."])
+            },
+            expect: fails(
+                "tokenhound: error: nowhere.json: cannot read baseline: no such file or directory\n",
+            ),
+            library: false,
+        },
     ]
+}
+
+/// A finding to be had, so that a row whose config or baseline were ignored would exit with 1.
+fn with_secret(dir: &Path) {
+    write(dir, "app.py", format!("TOKEN = \"{GH1}\"\n"));
 }
 
 fn mkfifo(path: &Path) {

@@ -154,8 +154,7 @@ impl Config {
     /// directory.
     pub fn from_path(path: impl AsRef<Path>) -> Result<Config, Error> {
         let path = path.as_ref();
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| Error::io(e, path).with_message("cannot read config file"))?;
+        let text = crate::error::read_text(path, "config file", ErrorKind::Config)?;
         let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
         let mut config = Config::from_toml(&text, &path.display().to_string(), dir)?;
         config.path = Some(path.to_path_buf());
@@ -265,6 +264,12 @@ impl Config {
     /// and it is the natural project root for baseline paths.
     pub fn dir(&self) -> &Path {
         &self.dir
+    }
+
+    /// The rule files `[rules] files` names, joined to [`Config::dir`]: what
+    /// [`Config::apply_rules`] reads.
+    pub fn rule_files(&self) -> &[PathBuf] {
+        &self.rule_files
     }
 
     /// How many allowlist entries it holds (expired ones included).

@@ -116,6 +116,36 @@ impl Error {
     }
 }
 
+/// The largest rule, config or baseline file read: a config that ships with a repository may
+/// name `/dev/zero` (or a link to it) as a rule file, which must not exhaust memory.
+pub(crate) const MAX_TEXT_FILE: u64 = 64 << 20;
+
+/// Reads a text file the user names (rules, config, baseline): an I/O error says `cannot read
+/// {what}`, a file over [`MAX_TEXT_FILE`] is an error, and bytes that are not UTF-8 are an error
+/// of `kind` at their line and column.
+pub(crate) fn read_text(path: &Path, what: &str, kind: ErrorKind) -> Result<String, Error> {
+    use std::io::Read;
+    let cannot = |e| Error::io(e, path).with_message(format!("cannot read {what}"));
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|file| file.take(MAX_TEXT_FILE + 1).read_to_end(&mut bytes))
+        .map_err(cannot)?;
+    if bytes.len() as u64 > MAX_TEXT_FILE {
+        return Err(Error::new(kind, format!("{what} is larger than {} MiB", MAX_TEXT_FILE >> 20))
+            .with_path(&path.display().to_string()));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        let valid = e.utf8_error().valid_up_to();
+        let before = std::str::from_utf8(&e.as_bytes()[..valid]).unwrap_or_default();
+        let (line, col) = crate::rules::raw::line_col(before, valid);
+        Error::new(kind, format!("{what} is not UTF-8 text")).with_location(
+            &path.display().to_string(),
+            line,
+            col,
+        )
+    })
+}
+
 fn io_message(err: &std::io::Error) -> String {
     use std::io::ErrorKind as K;
     match err.kind() {

@@ -263,18 +263,22 @@ impl Baseline {
     /// Reads a baseline file.
     pub fn from_path(path: impl AsRef<Path>) -> Result<Baseline, Error> {
         let path = path.as_ref();
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| Error::io(e, path).with_message("cannot read baseline"))?;
+        let text = crate::error::read_text(path, "baseline", ErrorKind::Config)?;
         Baseline::from_json(&text, &path.display().to_string())
     }
 
     /// Parses baseline JSON; `name` names it in error messages.
     pub fn from_json(text: &str, name: &str) -> Result<Baseline, Error> {
         let raw: RawBaseline = serde_json::from_str(text).map_err(|e| {
-            Error::new(ErrorKind::Config, format!("invalid baseline: {e}")).with_location(
+            // serde_json ends its message with the location, which goes in front instead; its
+            // column is 0 at the start of a line, ours are 1-based.
+            let message = e.to_string();
+            let suffix = format!(" at line {} column {}", e.line(), e.column());
+            let message = message.strip_suffix(&suffix).unwrap_or(&message);
+            Error::new(ErrorKind::Config, format!("invalid baseline: {message}")).with_location(
                 name,
-                e.line(),
-                e.column(),
+                e.line().max(1),
+                e.column().max(1),
             )
         })?;
         if raw.version != BASELINE_VERSION {
@@ -665,6 +669,11 @@ mod tests {
         let e =
             Baseline::from_json("{\n  \"version\": 1,\n  \"oops\": 2\n}", "b.json").unwrap_err();
         assert!(e.to_string().starts_with("b.json:3:"), "{e}");
+        let e = Baseline::from_json("{\n  \"version\": 1,\n  \"findings\": [,]\n}", "b.json")
+            .unwrap_err();
+        assert_eq!(e.to_string(), "b.json:3:16: invalid baseline: expected value");
+        let e = Baseline::from_json("", "b.json").unwrap_err();
+        assert_eq!(e.to_string(), "b.json:1:1: invalid baseline: EOF while parsing a value");
         let e =
             Baseline::from_json("{\"version\": 9, \"tool\": \"x\", \"findings\": []}", "b.json")
                 .unwrap_err();

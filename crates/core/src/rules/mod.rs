@@ -287,8 +287,7 @@ impl Rules {
     /// Reads and parses a rule file.
     pub fn from_path(path: impl AsRef<Path>) -> Result<Rules, Error> {
         let path = path.as_ref();
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| Error::io(e, path).with_message("cannot read rule file"))?;
+        let text = crate::error::read_text(path, "rule file", ErrorKind::Rule)?;
         parse_file(&text, &path.display().to_string())
     }
 
