@@ -181,13 +181,22 @@ def test_fork_child_scans_without_deadlock(tmp_path: Path, rules: tokenhound.Rul
 def test_ctrl_c_interrupts_a_long_scan_paths(tmp_path: Path, rules: tokenhound.Rules) -> None:
     """SIGINT during scan_paths raises KeyboardInterrupt promptly, not at the end of the scan."""
     chunk = heavy(1)
-    for i in range(60):
-        (tmp_path / f"f{i:02}.txt").write_bytes(chunk)
     scanner = tokenhound.Scanner(rules, threads=1, max_file_size=2 << 20)
+    # Warm up (the first scan compiles the rules it meets), then size the tree so the scan
+    # takes about two seconds on this machine: a fixed tree that a faster engine scans in a
+    # blink would leave nothing to interrupt.
+    (tmp_path / "f0000.txt").write_bytes(chunk)
+    scanner.scan_paths(tmp_path)
+    start = time.perf_counter()
+    scanner.scan_paths(tmp_path)
+    per_file = max(time.perf_counter() - start, 1e-4)
+    files = max(20, min(2000, int(2.0 / per_file)))
+    for i in range(1, files):
+        (tmp_path / f"f{i:04}.txt").write_bytes(chunk)
     start = time.perf_counter()
     full = scanner.scan_paths(tmp_path)
     full_time = time.perf_counter() - start
-    assert full.stats.files_scanned == 60
+    assert full.stats.files_scanned == files
     if full_time < 0.5:
         pytest.skip(f"scan too fast to interrupt reliably ({full_time:.2f}s)")
 
@@ -201,4 +210,4 @@ def test_ctrl_c_interrupts_a_long_scan_paths(tmp_path: Path, rules: tokenhound.R
     timer.join()
     assert interrupted_after < 0.6 * full_time, (interrupted_after, full_time)
     # The scanner is still usable afterwards.
-    assert len(scanner.scan_paths(tmp_path / "f00.txt").findings) > 0
+    assert len(scanner.scan_paths(tmp_path / "f0000.txt").findings) > 0
