@@ -36,6 +36,9 @@ pub(crate) fn build_regex(pattern: &str) -> Result<Regex, String> {
             meta::Config::new()
                 .utf8_empty(false)
                 .nfa_size_limit(Some(20 << 20))
+                // The one-pass DFA only speeds up reading capture groups inside a match found
+                // already, which is rare; it took a quarter of each compiled regex's memory.
+                .onepass(false)
                 .hybrid_cache_capacity(512 << 10),
         )
         .build(pattern)
@@ -127,6 +130,9 @@ pub(crate) struct Engine {
 /// a window per line per rule).
 const FLUSH_WINDOWS: usize = 1 << 14;
 
+/// Room for this many windows is kept between scans (96 KiB).
+const WINDOWS_KEPT: usize = 4096;
+
 /// No window open for a rule, in `Scratch::open`.
 const NO_WINDOW: u32 = u32::MAX;
 
@@ -146,11 +152,56 @@ pub(crate) struct Scratch {
     windows: Vec<(u32, usize, usize)>,
     /// For each rule, the index in `windows` of its last window, or `NO_WINDOW`.
     open: Vec<u32>,
-    caches: Vec<Option<(meta::Cache, Captures)>>,
+    /// Boxed: a `meta::Cache` is over a kilobyte even when unused, and there is a slot per rule.
+    caches: Vec<Option<Box<RuleCache>>>,
+    /// The sum of the caches' `bytes`.
+    cache_bytes: usize,
+    /// Scans run with this scratch, the clock of `RuleCache::used`.
+    tick: u64,
     lower: Vec<u8>,
     pub(crate) matches: Vec<RawMatch>,
     /// A reusable file buffer, for the sources.
     pub(crate) buf: Vec<u8>,
+}
+
+/// A rule's regex cache in one worker's [`Scratch`].
+#[derive(Debug)]
+struct RuleCache {
+    cache: meta::Cache,
+    caps: Captures,
+    /// The cache's memory use, as of its last search.
+    bytes: usize,
+    /// The `Scratch::tick` of its last search.
+    used: u64,
+}
+
+/// The regex cache memory a worker keeps, as the caches count it (their lazy DFAs' tables can
+/// hold up to twice that in allocations). Each rule's cache grows as its lazy DFA meets new text,
+/// up to the hybrid capacity; a worker that has confirmed windows of 300 rules held 20 to 30 MiB
+/// of them. Past the budget, the least recently used caches are dropped after a scan, to be
+/// rebuilt when their rule is hit again; on a tree of real code that costs no measurable time.
+const CACHE_BUDGET: usize = 4 << 20;
+
+impl Scratch {
+    /// Drops the least recently used caches until those left take at most 3/4 of the budget,
+    /// sparing those the last scan used: a scan that needs more than the budget (a file dense
+    /// with keywords of many rules) would otherwise rebuild them all on every scan.
+    fn evict(&mut self) {
+        let last = self.tick.saturating_sub(1);
+        let mut live: Vec<(u64, usize)> = (self.caches.iter().enumerate())
+            .filter_map(|(i, c)| c.as_ref().filter(|c| c.used < last).map(|c| (c.used, i)))
+            .collect();
+        live.sort_unstable();
+        let target = CACHE_BUDGET / 4 * 3;
+        for (_, i) in live {
+            if self.cache_bytes <= target {
+                break;
+            }
+            if let Some(c) = self.caches[i].take() {
+                self.cache_bytes -= c.bytes;
+            }
+        }
+    }
 }
 
 impl Engine {
@@ -211,6 +262,8 @@ impl Engine {
         let mut flush_at = flush;
         scratch.matches.clear();
         scratch.windows.clear();
+        // A keyword-dense file leaves millions of windows' room; keep a little for the next.
+        scratch.windows.shrink_to(WINDOWS_KEPT);
         if scratch.caches.len() < self.rules.len() {
             scratch.caches.resize_with(self.rules.len(), || None);
         }
@@ -270,6 +323,10 @@ impl Engine {
         }
         scratch.windows = windows;
         resolve_overlaps(&mut scratch.matches, &self.rules);
+        scratch.tick += 1;
+        if scratch.cache_bytes > CACHE_BUDGET {
+            scratch.evict();
+        }
     }
 
     /// Confirms the windows that end before `cutoff` (no later hit's window can reach them)
@@ -299,8 +356,15 @@ impl Engine {
         let compiled = &self.rules[index as usize];
         let Ok(matcher) = compiled.matcher() else { return };
         let rule = &compiled.rule;
-        let (cache, caps) = scratch.caches[index as usize]
-            .get_or_insert_with(|| (matcher.regex.create_cache(), matcher.regex.create_captures()));
+        let entry = scratch.caches[index as usize].get_or_insert_with(|| {
+            Box::new(RuleCache {
+                cache: matcher.regex.create_cache(),
+                caps: matcher.regex.create_captures(),
+                bytes: 0,
+                used: 0,
+            })
+        });
+        let (cache, caps) = (&mut entry.cache, &mut entry.caps);
         let mut input = Input::new(hay).span(lo..hi);
         loop {
             matcher.regex.search_captures_with(cache, &input, caps);
@@ -334,6 +398,12 @@ impl Engine {
                 break;
             }
             input.set_start(next);
+        }
+        if let Some(entry) = scratch.caches[index as usize].as_mut() {
+            let bytes = entry.cache.memory_usage();
+            scratch.cache_bytes = scratch.cache_bytes + bytes - entry.bytes;
+            entry.bytes = bytes;
+            entry.used = scratch.tick;
         }
     }
 }
@@ -468,6 +538,40 @@ mod tests {
         assert_eq!(window(hay, start, start + 3, 100, false), (11, 24));
         assert_eq!(window(hay, start, start + 3, 100, true), (0, hay.len()));
         assert_eq!(window(hay, start, start + 3, 2, false), (13, 20));
+    }
+
+    #[test]
+    fn a_workers_regex_caches_stay_within_the_budget_and_eviction_changes_no_result() {
+        let rules = Rules::builtin();
+        let engine = Engine::new(&rules).unwrap();
+        let inputs: Vec<String> =
+            rules.iter().map(|r| r.examples().collect::<Vec<_>>().join("\n")).collect();
+        let mut scratch = Scratch::default();
+        let mut first = Vec::new();
+        for input in &inputs {
+            engine.scan(input.as_bytes(), &mut scratch);
+            first
+                .push(scratch.matches.iter().map(|m| (m.rule, m.start, m.end)).collect::<Vec<_>>());
+            let last: usize = (scratch.caches.iter().flatten())
+                .filter(|c| c.used + 1 == scratch.tick)
+                .map(|c| c.bytes)
+                .sum();
+            assert!(
+                scratch.cache_bytes <= CACHE_BUDGET.max(last),
+                "{} bytes kept",
+                scratch.cache_bytes
+            );
+            let counted: usize = scratch.caches.iter().flatten().map(|c| c.bytes).sum();
+            assert_eq!(scratch.cache_bytes, counted);
+        }
+        let live = scratch.caches.iter().flatten().count();
+        assert!(live < inputs.len() / 2, "{live} caches kept: the budget never bit");
+        for (input, expected) in inputs.iter().zip(&first) {
+            let mut fresh = Scratch::default();
+            engine.scan(input.as_bytes(), &mut fresh);
+            let again: Vec<_> = fresh.matches.iter().map(|m| (m.rule, m.start, m.end)).collect();
+            assert_eq!(&again, expected);
+        }
     }
 
     #[test]
