@@ -300,7 +300,7 @@ impl Engine {
         for &(index, _, _) in &scratch.windows {
             scratch.open[index as usize] = NO_WINDOW;
         }
-        if scratch.windows.is_empty() {
+        if scratch.windows.is_empty() && scratch.matches.is_empty() {
             return;
         }
         scratch.windows.sort_unstable();
