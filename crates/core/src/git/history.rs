@@ -23,7 +23,7 @@ use rayon::iter::{ParallelBridge, ParallelIterator};
 use super::{BlobData, GitCommit, GitOptions, GitOrigin, chain, git_error, read_blob, repo_path};
 use crate::error::Error;
 use crate::finding::Finding;
-use crate::scan::{Scanner, SkipReason, Stats};
+use crate::scan::{self, Scanner, SkipReason, Stats};
 use crate::sink::Sink;
 
 /// Events that may be between the producer and the sink at once.
@@ -410,10 +410,7 @@ fn scan_event(scanner: &Scanner, repo: &gix::Repository, event: Event) -> Outcom
                 Outcome::Scanned { event, bytes: data.len() as u64, findings }
             }
         };
-        data.clear();
-        if data.capacity() <= 16 << 20 {
-            scratch.buf = data;
-        }
+        scratch.keep_buffer(data);
         outcome
     })
 }
@@ -448,14 +445,11 @@ impl Aggregate {
                 self.record(event);
                 go_on
             }
+            // Counted and passed on as in a tree scan (which also calls `progress`).
             Outcome::Skipped(path, reason) => {
-                *stats.skipped.entry(reason).or_default() += 1;
-                sink.skipped(&path, reason)
+                return scan::deliver(scan::Outcome::Skipped(path, reason), sink, stats);
             }
-            Outcome::Error(err) => {
-                stats.errors += 1;
-                sink.error(err)
-            }
+            Outcome::Error(err) => return scan::deliver(scan::Outcome::Error(err), sink, stats),
         };
         go_on && sink.progress(stats)
     }

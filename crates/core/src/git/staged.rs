@@ -158,10 +158,7 @@ fn scan_change(scanner: &Scanner, repo: &gix::Repository, change: &Change) -> Ou
                 Outcome::Scanned { whole, bytes: data.len() as u64, findings }
             }
         };
-        data.clear();
-        if data.capacity() <= 16 << 20 {
-            scratch.buf = data;
-        }
+        scratch.keep_buffer(data);
         outcome
     })
 }

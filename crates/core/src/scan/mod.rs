@@ -478,13 +478,20 @@ impl Scanner {
             }
             Ok(source::Contents::Buffered) => self.scan_text(&buf, Some(path), scratch),
         };
-        // Keep the buffer for the next file, unless a large file made it large: most files are
-        // small, and a retained 16 MiB buffer per worker would dominate the scan's memory.
+        scratch.keep_buffer(buf);
+        outcome
+    }
+}
+
+impl engine::Scratch {
+    /// Keeps a read buffer for the next file or blob, unless a large one made it large: most
+    /// inputs are small, and a retained 8 MiB buffer per worker would dominate the scan's
+    /// memory.
+    pub(crate) fn keep_buffer(&mut self, mut buf: Vec<u8>) {
         if buf.capacity() <= RETAINED_BUFFER {
             buf.clear();
-            scratch.buf = buf;
+            self.buf = buf;
         }
-        outcome
     }
 }
 
