@@ -12,6 +12,7 @@ use regex_automata::util::syntax;
 use regex_automata::{Input, PatternID};
 
 use super::filters;
+use super::gate::Gate;
 use crate::rules::{AllowlistSpec, Rule, Rules};
 
 /// The regex dialect of rules: bytes, ASCII classes, no UTF-8 requirement on the haystack.
@@ -21,7 +22,12 @@ fn syntax_config() -> syntax::Config {
 
 /// Parses a pattern without compiling it, to report syntax errors early.
 pub(crate) fn parse_regex(pattern: &str) -> Result<(), String> {
-    syntax::parse_with(pattern, &syntax_config()).map(|_| ()).map_err(|e| {
+    parse_hir(pattern).map(|_| ())
+}
+
+/// Parses a pattern in the rules' dialect.
+pub(crate) fn parse_hir(pattern: &str) -> Result<regex_syntax::hir::Hir, String> {
+    syntax::parse_with(pattern, &syntax_config()).map_err(|e| {
         // regex-syntax's messages span several lines with a caret diagram; keep the last line.
         let text = e.to_string();
         let last = text.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or(&text).trim();
@@ -95,12 +101,22 @@ impl Matcher {
 #[derive(Debug)]
 pub(crate) struct CompiledRule {
     pub(crate) rule: Arc<Rule>,
+    /// Derived the first time one of the rule's keywords is hit: parsing costs far less than
+    /// compiling, and the gate decides whether the rule is compiled at all.
+    gate: OnceLock<Gate>,
     matcher: OnceLock<Result<Matcher, String>>,
 }
 
 impl CompiledRule {
     pub(crate) fn matcher(&self) -> Result<&Matcher, &str> {
         self.matcher.get_or_init(|| Matcher::compile(&self.rule)).as_ref().map_err(|e| e.as_str())
+    }
+
+    fn gate(&self) -> &Gate {
+        // A pattern that does not parse fails in `matcher`, which reports it.
+        self.gate.get_or_init(|| {
+            parse_hir(&self.rule.pattern).map_or_else(|_| Gate::open(), |h| Gate::of(&h))
+        })
     }
 }
 
@@ -240,7 +256,11 @@ impl Engine {
             rules: rules
                 .rules
                 .iter()
-                .map(|r| CompiledRule { rule: Arc::new(r.clone()), matcher: OnceLock::new() })
+                .map(|r| CompiledRule {
+                    rule: Arc::new(r.clone()),
+                    gate: OnceLock::new(),
+                    matcher: OnceLock::new(),
+                })
                 .collect(),
             keywords: automaton,
             keywords_dfa: OnceLock::new(),
@@ -354,6 +374,9 @@ impl Engine {
 
     fn confirm(&self, hay: &[u8], index: u32, lo: usize, hi: usize, scratch: &mut Scratch) {
         let compiled = &self.rules[index as usize];
+        if !compiled.gate().passes(&hay[lo..hi]) {
+            return;
+        }
         let Ok(matcher) = compiled.matcher() else { return };
         let rule = &compiled.rule;
         let entry = scratch.caches[index as usize].get_or_insert_with(|| {

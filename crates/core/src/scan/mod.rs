@@ -4,6 +4,7 @@ pub(crate) mod checksum;
 mod chunked;
 pub(crate) mod engine;
 pub(crate) mod filters;
+mod gate;
 pub(crate) mod source;
 
 use std::collections::{BTreeMap, HashMap};
