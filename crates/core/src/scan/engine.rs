@@ -2,10 +2,8 @@
 //! windows; each rule's regex confirms inside its windows only; filters drop what is not a
 //! credential.
 
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 
-use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use regex_automata::meta::{self, Regex};
 use regex_automata::util::captures::Captures;
 use regex_automata::util::syntax;
@@ -13,6 +11,7 @@ use regex_automata::{Input, PatternID};
 
 use super::filters;
 use super::gate::Gate;
+use super::keywords::{Hits, Keywords};
 use crate::rules::{AllowlistSpec, Rule, Rules};
 
 /// The regex dialect of rules: bytes, ASCII classes, no UTF-8 requirement on the haystack.
@@ -124,13 +123,7 @@ impl CompiledRule {
 #[derive(Debug)]
 pub(crate) struct Engine {
     pub(crate) rules: Vec<CompiledRule>,
-    /// The keywords as a non-contiguous NFA: the quickest to build (a few milliseconds).
-    keywords: AhoCorasick,
-    /// The same keywords as a DFA: several times faster to search, but about 12 ms to build, so
-    /// it is built only once this engine has scanned [`DFA_AFTER`] bytes.
-    keywords_dfa: OnceLock<AhoCorasick>,
-    keyword_list: Vec<Vec<u8>>,
-    scanned: AtomicU64,
+    keywords: Keywords,
     /// For each keyword (an Aho-Corasick pattern id), the rules that listed it.
     keyword_rules: Vec<Vec<u32>>,
     global_spec: AllowlistSpec,
@@ -176,6 +169,7 @@ pub(crate) struct Scratch {
     tick: u64,
     lower: Vec<u8>,
     pub(crate) matches: Vec<RawMatch>,
+    hits: Hits,
     /// A reusable file buffer, for the sources.
     pub(crate) buf: Vec<u8>,
 }
@@ -238,7 +232,6 @@ impl Engine {
                 }
             }
         }
-        let automaton = keyword_automaton(&keywords, AhoCorasickKind::NoncontiguousNFA)?;
         // The global allowlist compiles on first use, like the rules' regexes; check it now
         // only for syntax, so that a bad one is still an error here.
         for r in rules.global.regexes.iter().chain(&rules.global.line_regexes) {
@@ -249,8 +242,9 @@ impl Engine {
                 )
             })?;
         }
-        let reach = keywords.iter().map(Vec::len).max().unwrap_or(0)
-            + rules.rules.iter().map(|r| r.window as usize).max().unwrap_or(0);
+        let keywords = Keywords::new(keywords)?;
+        let reach =
+            keywords.max_len() + rules.rules.iter().map(|r| r.window as usize).max().unwrap_or(0);
         Ok(Engine {
             reach,
             rules: rules
@@ -262,10 +256,7 @@ impl Engine {
                     matcher: OnceLock::new(),
                 })
                 .collect(),
-            keywords: automaton,
-            keywords_dfa: OnceLock::new(),
-            keyword_list: keywords,
-            scanned: AtomicU64::new(0),
+            keywords,
             keyword_rules,
             global_spec: rules.global.clone(),
             global: OnceLock::new(),
@@ -294,11 +285,11 @@ impl Engine {
         // after it: merging as they come keeps one window per run of hits, not one per hit. A
         // line of a thousand keywords (or `aaaa…` against a keyword of `A`s, which hits at every
         // byte) would otherwise cost memory in proportion to its hits.
-        for hit in self.keywords_for(hay.len()).find_overlapping_iter(hay) {
-            for &index in &self.keyword_rules[hit.pattern().as_usize()] {
+        let mut hits = std::mem::take(&mut scratch.hits);
+        self.keywords.search(hay, &mut hits, |start, end, keyword| {
+            for &index in &self.keyword_rules[keyword] {
                 let rule = &self.rules[index as usize].rule;
-                let (lo, hi) =
-                    window(hay, hit.start(), hit.end(), rule.window as usize, rule.multiline);
+                let (lo, hi) = window(hay, start, end, rule.window as usize, rule.multiline);
                 let slot = &mut scratch.open[index as usize];
                 if let Some(last) = scratch.windows.get_mut(*slot as usize)
                     && last.0 == index
@@ -313,10 +304,11 @@ impl Engine {
                 scratch.windows.push((index, lo, hi));
             }
             if scratch.windows.len() >= flush_at {
-                let open = self.flush(hay, hit.end().saturating_sub(self.reach), scratch);
+                let open = self.flush(hay, end.saturating_sub(self.reach), scratch);
                 flush_at = flush.max(2 * open);
             }
-        }
+        });
+        scratch.hits = hits;
         for &(index, _, _) in &scratch.windows {
             scratch.open[index as usize] = NO_WINDOW;
         }
@@ -429,39 +421,6 @@ impl Engine {
             entry.used = scratch.tick;
         }
     }
-}
-
-/// Bytes an engine scans with the keyword NFA before it builds the DFA. A pre-commit hook or a
-/// one-file scan stays under it and never pays the DFA's build; a tree scan passes it within a
-/// few milliseconds and runs the rest with the DFA.
-const DFA_AFTER: u64 = 4 << 20;
-
-impl Engine {
-    fn keywords_for(&self, len: usize) -> &AhoCorasick {
-        if let Some(dfa) = self.keywords_dfa.get() {
-            return dfa;
-        }
-        let before = self.scanned.fetch_add(len as u64, Ordering::Relaxed);
-        if before + len as u64 >= DFA_AFTER {
-            // A DFA build that fails (it has a size limit) leaves the NFA in use.
-            if let Ok(dfa) = keyword_automaton(&self.keyword_list, AhoCorasickKind::DFA) {
-                return self.keywords_dfa.get_or_init(|| dfa);
-            }
-        }
-        &self.keywords
-    }
-}
-
-fn keyword_automaton(
-    keywords: &[Vec<u8>],
-    kind: AhoCorasickKind,
-) -> Result<AhoCorasick, crate::Error> {
-    AhoCorasick::builder()
-        .ascii_case_insensitive(true)
-        .match_kind(MatchKind::Standard)
-        .kind(Some(kind))
-        .build(keywords)
-        .map_err(|e| crate::Error::new(crate::error::ErrorKind::Rule, e.to_string()))
 }
 
 /// The window searched around a keyword hit at `start..end`.
@@ -608,10 +567,10 @@ mod tests {
             scratch.matches.iter().map(|m| (m.rule, m.start, m.end)).collect::<Vec<_>>()
         };
         let with_nfa = spans(&engine, &mut scratch);
-        assert!(engine.keywords_dfa.get().is_none(), "a small scan does not build the DFA");
+        assert!(!engine.keywords.has_dfa(), "a small scan does not build the DFA");
         assert_eq!(with_nfa.len(), 2);
-        engine.scan(&vec![b'x'; DFA_AFTER as usize], &mut scratch);
-        assert!(engine.keywords_dfa.get().is_some(), "a large scan switches to the DFA");
+        engine.scan(&vec![b'x'; crate::scan::keywords::DFA_AFTER as usize], &mut scratch);
+        assert!(engine.keywords.has_dfa(), "a large scan switches to the DFA");
         assert_eq!(spans(&engine, &mut scratch), with_nfa);
     }
 

@@ -5,6 +5,7 @@ mod chunked;
 pub(crate) mod engine;
 pub(crate) mod filters;
 mod gate;
+mod keywords;
 pub(crate) mod source;
 
 use std::collections::{BTreeMap, HashMap};
