@@ -6,6 +6,9 @@
 //! rarely hold a run of 40 base64 characters or 82 of `[A-Za-z0-9.]`, and the test rejects them
 //! at about a byte a cycle, where a lazy DFA meeting new text builds states. A rule whose windows
 //! never pass is never compiled at all.
+//!
+//! Where every secret starts with the same bytes (`re_`, `pat`, `xoxb-`), the run must start
+//! with them: a long identifier elsewhere on the line does not let the window through.
 
 use regex_syntax::hir::{Class, Hir, HirKind};
 
@@ -16,6 +19,9 @@ pub(crate) struct Gate {
     set: [bool; 256],
     /// The secret's minimum length; 0 lets every window through.
     min_len: usize,
+    /// The bytes every secret starts with, each as the one byte or the two (ASCII cases) it can
+    /// be; empty when secrets have no fixed start.
+    prefix: Vec<[u8; 2]>,
 }
 
 /// Gates shorter than this are not worth testing: nearly every window holds such a run.
@@ -24,7 +30,7 @@ const MIN_USEFUL_LEN: usize = 8;
 impl Gate {
     /// A gate that lets every window through.
     pub(crate) fn open() -> Gate {
-        Gate { set: [true; 256], min_len: 0 }
+        Gate { set: [true; 256], min_len: 0, prefix: Vec::new() }
     }
 
     /// Derives the gate of `hir`, whose secret is the capture group named `secret` or, without
@@ -42,14 +48,18 @@ impl Gate {
         for (b, &on) in secret.set.iter().enumerate() {
             set[b] |= on;
         }
-        Gate { set, min_len: whole.min_len.min(secret.min_len) }.useful()
+        Gate { set, min_len: whole.min_len.min(secret.min_len), prefix: Vec::new() }.useful()
     }
 
     /// The gate of one contiguous match of `hir`: every byte it can match, and its minimum length.
     fn of_span(hir: &Hir) -> Gate {
         let mut set = [false; 256];
         add_bytes(hir, &mut set);
-        Gate { set, min_len: hir.properties().minimum_len().unwrap_or(0) }.useful()
+        let min_len = hir.properties().minimum_len().unwrap_or(0);
+        let mut prefix = Vec::new();
+        add_prefix(hir, &mut prefix);
+        prefix.truncate(min_len);
+        Gate { set, min_len, prefix }.useful()
     }
 
     fn useful(self) -> Gate {
@@ -65,6 +75,16 @@ impl Gate {
         let len = self.min_len;
         if len == 0 {
             return true;
+        }
+        if let Some((&[a, b], rest)) = self.prefix.split_first() {
+            // Occurrences come in order: once one is too near the end, so are the rest.
+            return memchr::memchr2_iter(a, b, window)
+                .take_while(|&at| at + len <= window.len())
+                .any(|at| {
+                    let run = &window[at..at + len];
+                    rest.iter().zip(&run[1..]).all(|(p, &b)| p.contains(&b))
+                        && run.iter().all(|&b| self.set[usize::from(b)])
+                });
         }
         // `window[start..good]` is known to be in the set.
         let (mut start, mut good) = (0, 0);
@@ -105,6 +125,38 @@ fn participates(hir: &Hir, name: &str) -> bool {
         HirKind::Concat(subs) => subs.iter().any(|s| participates(s, name)),
         HirKind::Alternation(subs) => subs.iter().all(|s| participates(s, name)),
         HirKind::Empty | HirKind::Literal(_) | HirKind::Class(_) | HirKind::Look(_) => false,
+    }
+}
+
+/// Appends to `prefix` the bytes every match of `hir` starts with; returns whether it took all of
+/// `hir`, so that what follows `hir` in a concatenation continues the prefix.
+fn add_prefix(hir: &Hir, prefix: &mut Vec<[u8; 2]>) -> bool {
+    match hir.kind() {
+        HirKind::Literal(lit) => {
+            prefix.extend(lit.0.iter().map(|&b| [b, b]));
+            true
+        }
+        HirKind::Class(Class::Bytes(class)) => {
+            let mut bytes = class.iter().flat_map(|r| r.start()..=r.end());
+            let one = match (bytes.next(), bytes.next(), bytes.next()) {
+                (Some(a), None, _) => [a, a],
+                (Some(a), Some(b), None)
+                    if a.is_ascii_uppercase() && b == a.to_ascii_lowercase() =>
+                {
+                    [a, b]
+                }
+                _ => return false,
+            };
+            prefix.push(one);
+            true
+        }
+        HirKind::Capture(c) => add_prefix(&c.sub, prefix),
+        HirKind::Concat(subs) => subs.iter().all(|s| add_prefix(s, prefix)),
+        // Zero width: the next piece starts where this one does.
+        HirKind::Look(_) | HirKind::Empty => true,
+        HirKind::Class(Class::Unicode(_)) | HirKind::Repetition(_) | HirKind::Alternation(_) => {
+            false
+        }
     }
 }
 
@@ -189,6 +241,55 @@ mod tests {
                 String::from_utf8_lossy(&window),
                 g.min_len
             );
+        }
+    }
+
+    #[test]
+    fn a_secret_with_a_fixed_start_needs_its_run_to_start_there() {
+        let g = gate(r"\b(?P<secret>re_[A-Za-z0-9_]{32})\b");
+        assert_eq!(g.prefix, [[b'r', b'r'], [b'e', b'e'], [b'_', b'_']]);
+        assert!(g.passes(b"RESEND_KEY=re_123456789_abcdefghijklmnopqrstuvw"));
+        // A long enough run, but not at `re_`; and `re_` with too short a run.
+        assert!(!g.passes(b"import re_x; a_very_long_identifier_name_with_words_in_it = 1"));
+        assert!(!g.passes(b"re_compile(x)"));
+        assert!(!g.passes(b"re_123456789_abcdefghijklmnopqrstu"), "35 bytes, one short");
+        let g = gate(r"(?i)(?P<secret>pat[a-z0-9]{14}\.[a-f0-9]{8})");
+        assert_eq!(g.prefix, [[b'P', b'p'], [b'A', b'a'], [b'T', b't']]);
+        assert!(g.passes(b"x PatABCDEFGHIJKLMN.abcdef12"));
+        assert!(!g.passes(b"x QatABCDEFGHIJKLMN.abcdef12"));
+    }
+
+    #[test]
+    fn patterns_without_a_fixed_start_have_no_prefix() {
+        assert!(gate(r"(?P<secret>(?:sk|rk)_[a-z]{20})").prefix.is_empty());
+        assert!(gate(r"(?P<secret>[a-z]{3}_[a-z]{20})").prefix.is_empty());
+        assert!(gate(r"(?P<secret>x{2}_[a-z]{20})").prefix.is_empty(), "a repetition ends it");
+        // Where the group can be left out, neither the group's start nor the match's holds.
+        assert!(gate(r"k=(?:(?P<secret>ab[a-z]{20})|[A-Z]{20})").prefix.is_empty());
+        // Without a group, the match's start.
+        assert_eq!(gate(r"\bxoxb-[0-9]{10}").prefix.len(), 5);
+    }
+
+    #[test]
+    fn the_prefix_search_agrees_with_checking_every_start() {
+        let g = gate(r"(?i)(?P<secret>ab[a-c]{6})");
+        let mut x: u32 = 0x2545_f491;
+        for case in 0..20_000 {
+            let window: Vec<u8> = (0..case % 30)
+                .map(|_| {
+                    x ^= x << 13;
+                    x ^= x >> 17;
+                    x ^= x << 5;
+                    b"aAbBccd"[(x % 7) as usize]
+                })
+                .collect();
+            let expected = (0..window.len()).any(|at| {
+                let run = &window[at..(at + 8).min(window.len())];
+                run.len() == 8
+                    && run[..2].eq_ignore_ascii_case(b"ab")
+                    && run.iter().all(|b| b"aAbBcC".contains(b))
+            });
+            assert_eq!(g.passes(&window), expected, "{:?}", String::from_utf8_lossy(&window));
         }
     }
 
