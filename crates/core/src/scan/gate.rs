@@ -192,6 +192,7 @@ fn add_bytes(hir: &Hir, set: &mut [bool; 256]) {
 mod tests {
     use super::*;
     use crate::scan::engine::parse_hir;
+    use crate::scan::xorshift;
 
     fn gate(pattern: &str) -> Gate {
         Gate::of(&parse_hir(pattern).unwrap())
@@ -224,14 +225,8 @@ mod tests {
         let mut x: u32 = 0x9e37_79b9;
         for case in 0..20_000 {
             let len = case % 40;
-            let window: Vec<u8> = (0..len)
-                .map(|_| {
-                    x ^= x << 13;
-                    x ^= x >> 17;
-                    x ^= x << 5;
-                    b"aaabbbcccd"[(x % 10) as usize]
-                })
-                .collect();
+            let window: Vec<u8> =
+                (0..len).map(|_| b"aaabbbcccd"[(xorshift(&mut x) % 10) as usize]).collect();
             g.min_len = 1 + case % 12;
             let expected = longest_run(&g, &window) >= g.min_len;
             assert_eq!(
@@ -275,14 +270,8 @@ mod tests {
         let g = gate(r"(?i)(?P<secret>ab[a-c]{6})");
         let mut x: u32 = 0x2545_f491;
         for case in 0..20_000 {
-            let window: Vec<u8> = (0..case % 30)
-                .map(|_| {
-                    x ^= x << 13;
-                    x ^= x >> 17;
-                    x ^= x << 5;
-                    b"aAbBccd"[(x % 7) as usize]
-                })
-                .collect();
+            let window: Vec<u8> =
+                (0..case % 30).map(|_| b"aAbBccd"[(xorshift(&mut x) % 7) as usize]).collect();
             let expected = (0..window.len()).any(|at| {
                 let run = &window[at..(at + 8).min(window.len())];
                 run.len() == 8

@@ -324,6 +324,7 @@ fn walk(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::scan::xorshift;
 
     fn nfa_hits(k: &Keywords, hay: &[u8]) -> Vec<(usize, usize, usize)> {
         k.nfa
@@ -352,11 +353,8 @@ mod tests {
         let mut hay = Vec::new();
         let mut x: u32 = 12345;
         while hay.len() < 3 * BLOCK + 777 {
-            x ^= x << 13;
-            x ^= x >> 17;
-            x ^= x << 5;
             // Upper case, bytes past ASCII (only ASCII letters fold), and bytes in no keyword.
-            let piece: &[u8] = match x % 13 {
+            let piece: &[u8] = match xorshift(&mut x) % 13 {
                 0 => b"AWS_Secret",
                 1 => b"path",
                 2 => b"-b-c-",
@@ -397,16 +395,7 @@ mod tests {
         // 7,000 keywords of 12 pseudo-random letters: about 75,000 states.
         let mut x: u32 = 7;
         let words: Vec<Vec<u8>> = (0..7000)
-            .map(|_| {
-                (0..12)
-                    .map(|_| {
-                        x ^= x << 13;
-                        x ^= x >> 17;
-                        x ^= x << 5;
-                        b'a' + (x % 26) as u8
-                    })
-                    .collect()
-            })
+            .map(|_| (0..12).map(|_| b'a' + (xorshift(&mut x) % 26) as u8).collect())
             .collect();
         assert!(Dfa::build(&words).is_none());
         let hay = [b"x ".as_slice(), &words[6999].to_ascii_uppercase(), b" y"].concat();

@@ -574,6 +574,15 @@ pub(crate) fn deliver(outcome: Outcome, sink: &mut dyn Sink, stats: &mut Stats) 
     go_on && sink.progress(stats)
 }
 
+/// A fixed stream of pseudo-random numbers for tests (xorshift32): the same cases on every run.
+#[cfg(test)]
+pub(crate) fn xorshift(x: &mut u32) -> u32 {
+    *x ^= *x << 13;
+    *x ^= *x >> 17;
+    *x ^= *x << 5;
+    *x
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
