@@ -112,7 +112,8 @@ impl CompiledRule {
     }
 
     fn gate(&self) -> &Gate {
-        // A pattern that does not parse fails in `matcher`, which reports it.
+        // Rules are parsed when they load, so this parse succeeds; were it to fail, the open
+        // gate would leave the rule to `matcher`.
         self.gate.get_or_init(|| {
             parse_hir(&self.rule.pattern).map_or_else(|_| Gate::open(), |h| Gate::of(&h))
         })

@@ -3,9 +3,9 @@
 //!
 //! A scan starts with a non-contiguous NFA, which builds in a few milliseconds, and switches to a
 //! DFA once the engine has scanned [`DFA_AFTER`] bytes. The DFA is walked by this module in
-//! [`LANES`] interleaved lanes: a DFA step is a chain of two dependent table reads, so one walk
-//! waits on memory most of the time, and independent walks over different parts of the input
-//! fill those waits. On a tree of real code, that halves the keyword search's time.
+//! [`LANES`] interleaved lanes: each DFA step reads the table at an address the previous step
+//! gave, so one walk waits on memory most of the time, and independent walks over different
+//! parts of the input fill those waits. On a tree of real code, that halves the keyword search's time.
 
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -23,8 +23,8 @@ pub(crate) const DFA_AFTER: u64 = 2 << 20;
 const LANES: usize = 4;
 
 /// A lane's shortest stretch: below `LANES` times this, one walk reads the whole block. Each
-/// lane but the first reads up to the longest keyword's length before its stretch, so on the
-/// shortest stretches the lanes read about a tenth more bytes than one walk would.
+/// lane first reads up to the longest keyword's length before its stretch, so on the shortest
+/// stretches the lanes read about a tenth more bytes than one walk would.
 const MIN_LANE: usize = 256;
 
 /// The DFA's hits are gathered a block at a time, so their buffer stays small whatever the
@@ -35,7 +35,8 @@ const BLOCK: usize = 64 << 10;
 #[derive(Debug)]
 pub(crate) struct Keywords {
     nfa: AhoCorasick,
-    /// Built on first need; `None` when the DFA's size limit is exceeded, and the NFA stays.
+    /// Built on first need; `None` when the keywords need more states than [`Dfa`] holds, and
+    /// the NFA stays.
     dfa: OnceLock<Option<Dfa>>,
     list: Vec<Vec<u8>>,
     scanned: AtomicU64,
@@ -250,7 +251,8 @@ impl Keywords {
     }
 }
 
-/// [`Keywords::search`] with the DFA, in blocks of [`BLOCK`] bytes, each split among the lanes.
+/// [`Keywords::search`] with the DFA, in blocks of equal size up to [`BLOCK`] bytes, each split
+/// among the lanes.
 ///
 /// Each lane reports the hits that end in its stretch of the block. Before its stretch, it reads
 /// the longest keyword's length less one, so that it sees every keyword that ends there: the
