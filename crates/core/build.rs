@@ -12,6 +12,8 @@ use std::fmt::Write as _;
 use std::path::Path;
 use std::{env, fs};
 
+#[path = "src/location.rs"]
+mod location;
 #[path = "src/rules/raw.rs"]
 #[allow(dead_code)]
 mod raw;
@@ -34,7 +36,7 @@ fn main() {
         println!("cargo::rerun-if-changed={}", path.display());
         let text = fs::read_to_string(&path).unwrap_or_else(|e| panic!("{name}: {e}"));
         let file: raw::RawRuleFile = toml::from_str(&text).unwrap_or_else(|e| {
-            let (line, col) = e.span().map_or((1, 1), |s| raw::line_col(&text, s.start));
+            let (line, col) = e.span().map_or((1, 1), |s| location::line_col(&text, s.start));
             let rule = e
                 .span()
                 .and_then(|s| raw::enclosing_rule_id(&text, s.start))
@@ -53,7 +55,7 @@ fn write_file(out: &mut String, name: &str, text: &str, file: &raw::RawRuleFile)
     write_allowlist(out, file.allowlist.as_ref());
     out.push_str(", rules: &[\n");
     for spanned in &file.rules {
-        let line = raw::line_col(text, spanned.span().start).0;
+        let line = location::line_col(text, spanned.span().start).0;
         let r = spanned.get_ref();
         write!(
             out,

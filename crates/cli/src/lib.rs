@@ -16,8 +16,7 @@ use indicatif::ProgressDrawTarget;
 use tokenhound::inventory::{Inventory, InventoryFormat};
 use tokenhound::report::{Format, ReportOptions, Reporter, RulesFormat};
 use tokenhound::{
-    Baseline, Config, Coverage, GitOptions, HookStatus, Policy, Rules, Scanner, ScannerBuilder,
-    Sink, Stats,
+    Config, ErrorKind, GitOptions, HookStatus, Project, Rules, Scanner, Sink, Stats, Target,
 };
 
 use progress::Progress;
@@ -308,26 +307,32 @@ fn scan(args: ScanArgs) -> Result<u8> {
         Some(p) if p.as_os_str() != "-" => p.clone(),
         _ => PathBuf::from("."),
     };
-    let config = load_config(&args.config, &start)?;
-    let rules =
-        load_rules(&args.rule_files, !args.no_builtin_rules, &args.disabled, config.as_ref())?;
-    let mut builder = Scanner::builder();
-    builder.rules(rules).threads(args.threads.unwrap_or(0));
-    apply_scan_options(&mut builder, config.as_ref(), &args);
-    let scanner = builder.build()?;
-    let root = project_root(config.as_ref(), &start);
-    let mut policy = Policy::new(&root);
-    if let Some(config) = config {
-        policy.allowlist(config);
+    let mut project = project_builder(&args.config, &args.rule_files);
+    project.builtin_rules(!args.no_builtin_rules);
+    for id in &args.disabled {
+        project.disable_rule(id);
     }
-    let original = match &args.baseline {
-        Some(path) => {
-            let baseline = Baseline::from_path(path)?;
-            policy.baseline(baseline.clone(), path.display().to_string());
-            Some(baseline)
-        }
-        None => None,
-    };
+    if let Some(path) = &args.baseline {
+        project.baseline(path);
+    }
+    let project = project.discover(&start)?;
+    warn(&project);
+    let mut builder = project.scanner_builder();
+    builder.threads(args.threads.unwrap_or(0));
+    // Command-line options take precedence over the config's `[scan]` section.
+    if let Some(n) = args.max_file_size {
+        builder.max_file_size(n);
+    }
+    if args.scan_binary {
+        builder.scan_binary(true);
+    }
+    if args.no_ignore {
+        builder.ignore_files(false);
+    }
+    if args.follow_links {
+        builder.follow_links(true);
+    }
+    let scanner = builder.build()?;
 
     let format = match args.format {
         OutputFormat::Text => Format::Text,
@@ -346,60 +351,40 @@ fn scan(args: ScanArgs) -> Result<u8> {
     options.show_secrets = args.show_secrets;
     options.color = color && format == Format::Text;
     options.base = std::env::current_dir().ok();
-    options.baseline = policy.has_baseline();
+    options.baseline = project.policy().has_baseline();
     let mut reporter = Reporter::new(format, options, out, io::stderr()).quiet(args.quiet);
     // A progress bar (for scans over a second) only when standard error is a terminal.
     let progress = || (!args.quiet && io::stderr().is_terminal()).then(ProgressDrawTarget::stderr);
-    let cwd = std::env::current_dir().context("cannot read the current directory")?;
-    // A history scan of part of the commits cannot tell which baseline entries are stale.
-    let partial_history =
-        args.git && (args.range.is_some() || args.since.is_some() || args.branch.is_some());
 
-    let stats = if args.staged || args.git {
+    let target = if args.staged || args.git {
         let repo = match args.paths.as_slice() {
             [] => PathBuf::from("."),
             [repo] => repo.clone(),
             _ => bail!("--staged and --git take one repository"),
         };
-        // Git paths are relative to the repository root.
-        let repo_root = tokenhound::repository_root(&repo).unwrap_or_else(|| repo.clone());
-        // Inside the policy, so that the bar counts findings as the summary does.
-        let mut sink = policy.sink(Progress::new(&mut reporter, progress()), &repo_root);
-        if partial_history {
-            sink.coverage(Coverage::Partial);
-        }
-        let stats = if args.staged {
-            scanner.scan_staged(&repo, &mut sink)?
+        if args.staged {
+            Target::Staged(repo)
         } else {
             let mut options = GitOptions::new();
             options.range = args.range;
             options.since = args.since;
             options.branch = args.branch;
-            scanner.scan_git(&repo, &options, &mut sink)?
-        };
-        let (shown, outcome) = sink.finish();
-        drop(shown);
-        (stats, outcome)
+            Target::Git(repo, options)
+        }
     } else {
-        let paths = if args.paths.is_empty() { vec![PathBuf::from(".")] } else { args.paths };
-        let (stdin, files): (Vec<PathBuf>, Vec<PathBuf>) =
-            paths.into_iter().partition(|p| p.as_os_str() == "-");
-        let mut sink = policy.sink(Progress::new(&mut reporter, progress()), &cwd);
-        // Entries for files deleted under what was scanned are stale too.
-        sink.coverage(Coverage::Paths(files.clone()));
-        let mut stats = Stats::default();
-        if !stdin.is_empty() {
-            stats = scanner.scan_reader(io::stdin().lock(), &mut sink)?;
-        }
-        if !files.is_empty() {
-            let tree = scanner.scan_paths(&files, &mut sink)?;
-            stats.merge(&tree);
-        }
-        let (shown, outcome) = sink.finish();
-        drop(shown);
-        (stats, outcome)
+        Target::Paths(args.paths)
     };
-    let (stats, outcome) = stats;
+    let partial_history = matches!(&target, Target::Git(_, o)
+        if o.range.is_some() || o.since.is_some() || o.branch.is_some());
+    // Inside the policy, so that the bar counts findings as the summary does.
+    let mut sink = Progress::new(&mut reporter, progress());
+    let scanned = project.scan(&scanner, &target, &mut sink);
+    drop(sink);
+    let (stats, outcome) = match scanned {
+        Ok(done) => done,
+        Err(err) if err.kind() == ErrorKind::Report && is_broken_pipe_error(&err) => return Ok(0),
+        Err(err) => return Err(err.into()),
+    };
     if let Some(path) = &args.write_baseline {
         outcome.current.write_to(path)?;
         if !args.quiet {
@@ -417,15 +402,11 @@ fn scan(args: ScanArgs) -> Result<u8> {
              --branch) cannot tell which entries are stale; nothing pruned"
         );
     }
-    if let (Some(path), Some(original)) = (&args.baseline, original)
+    if let Some((path, original)) = project.baseline()
         && !outcome.stale.is_empty()
     {
         if args.prune_baseline {
-            let mut pruned = Baseline::new();
-            for entry in original.entries().filter(|e| !outcome.stale.contains(e)) {
-                pruned.insert(entry.clone());
-            }
-            pruned.write_to(path)?;
+            original.without(&outcome.stale).write_to(path)?;
             eprintln!(
                 "tokenhound: pruned {} stale entr{} from {}",
                 outcome.stale.len(),
@@ -449,6 +430,27 @@ fn scan(args: ScanArgs) -> Result<u8> {
     Ok(if args.write_baseline.is_some() && code == 1 { 0 } else { code })
 }
 
+/// A project builder with the command's configuration choice and rule files.
+fn project_builder(config: &ConfigArgs, rule_files: &[PathBuf]) -> tokenhound::ProjectBuilder {
+    let mut project = Project::builder();
+    if config.no_config {
+        project.no_config();
+    } else if let Some(path) = &config.config {
+        project.config_file(path);
+    }
+    for file in rule_files {
+        project.rule_file(file);
+    }
+    project
+}
+
+/// The configuration's warnings (expired allowlist entries) go to standard error.
+fn warn(project: &Project) {
+    for warning in project.warnings() {
+        eprintln!("tokenhound: warning: {warning}");
+    }
+}
+
 /// Whether to colour the report: `--color always` or `never` as asked; `auto` only on a terminal
 /// and only when `NO_COLOR` is unset or empty (<https://no-color.org>: a command-line flag
 /// overrides it).
@@ -457,54 +459,6 @@ fn use_color(choice: ColorChoice, to_terminal: bool, no_color: Option<&std::ffi:
         ColorChoice::Always => true,
         ColorChoice::Never => false,
         ColorChoice::Auto => to_terminal && no_color.is_none_or(|v| v.is_empty()),
-    }
-}
-
-/// The configuration that applies: --config, else the one found from `start`, unless
-/// --no-config. Its warnings (expired allowlist entries) go to standard error.
-fn load_config(args: &ConfigArgs, start: &std::path::Path) -> Result<Option<Config>> {
-    if args.no_config {
-        return Ok(None);
-    }
-    let path = match &args.config {
-        Some(path) => Some(path.clone()),
-        None => Config::discover(start),
-    };
-    let Some(path) = path else { return Ok(None) };
-    let config = Config::from_path(&path)?;
-    for warning in config.warnings() {
-        eprintln!("tokenhound: warning: {warning}");
-    }
-    Ok(Some(config))
-}
-
-/// Where baseline paths and allowlist globs start: the config's directory, else the
-/// repository root, else the current directory.
-fn project_root(config: Option<&Config>, start: &std::path::Path) -> PathBuf {
-    if let Some(config) = config {
-        return std::fs::canonicalize(config.dir()).unwrap_or_else(|_| config.dir().to_path_buf());
-    }
-    tokenhound::repository_root(start)
-        .or_else(|| std::env::current_dir().ok())
-        .unwrap_or_else(|| PathBuf::from("."))
-}
-
-/// Command-line scan options override the config's `[scan]` section.
-fn apply_scan_options(builder: &mut ScannerBuilder, config: Option<&Config>, args: &ScanArgs) {
-    if let Some(config) = config {
-        config.apply_scan(builder);
-    }
-    if let Some(n) = args.max_file_size {
-        builder.max_file_size(n);
-    }
-    if args.scan_binary {
-        builder.scan_binary(true);
-    }
-    if args.no_ignore {
-        builder.ignore_files(false);
-    }
-    if args.follow_links {
-        builder.follow_links(true);
     }
 }
 
@@ -521,11 +475,6 @@ fn output(path: Option<&PathBuf>) -> Result<Box<dyn Write>> {
 /// Writes the end of the report and picks the exit code.
 fn finish(reporter: Reporter<'_>, scanner: &Scanner, stats: Stats) -> Result<u8> {
     let unsuppressed = reporter.unsuppressed();
-    if let Some(e) = reporter.io_error()
-        && e.kind() == io::ErrorKind::BrokenPipe
-    {
-        return Ok(exit_code(&stats, unsuppressed));
-    }
     let rules: Vec<_> = scanner.rules().collect();
     match reporter.finish(&stats, &rules) {
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {}
@@ -545,32 +494,19 @@ fn exit_code(stats: &Stats, unsuppressed: u64) -> u8 {
 }
 
 fn inventory(args: InventoryArgs) -> Result<u8> {
-    let config = load_config(&args.config, &args.path)?;
-    let rules = load_rules(&args.rule_files, true, &[], config.as_ref())?;
-    let mut builder = Scanner::builder();
-    builder.rules(rules);
-    if let Some(config) = &config {
-        config.apply_scan(&mut builder);
-    }
-    let scanner = builder.build()?;
-    let root = project_root(config.as_ref(), &args.path);
-    let mut policy = Policy::new(&root);
-    if let Some(config) = config {
-        policy.allowlist(config);
-    }
+    let project = project_builder(&args.config, &args.rule_files).discover(&args.path)?;
+    warn(&project);
+    let scanner = project.scanner()?;
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
-    let mut inventory = Inventory::new(Some(cwd.clone()));
+    let mut inventory = Inventory::new(Some(cwd));
     let errors = {
         let mut counter = ErrorPrinter { inner: &mut inventory, errors: 0 };
-        if args.git {
-            let repo_root =
-                tokenhound::repository_root(&args.path).unwrap_or_else(|| args.path.clone());
-            let mut sink = policy.sink(&mut counter, &repo_root);
-            scanner.scan_git(&args.path, &GitOptions::new(), &mut sink)?;
+        let target = if args.git {
+            Target::Git(args.path.clone(), GitOptions::new())
         } else {
-            let mut sink = policy.sink(&mut counter, &cwd);
-            scanner.scan_path(&args.path, &mut sink)?;
-        }
+            Target::Paths(vec![args.path.clone()])
+        };
+        project.scan(&scanner, &target, &mut counter)?;
         counter.errors
     };
     let format = match args.format {
@@ -591,38 +527,38 @@ struct ErrorPrinter<'a, S> {
 }
 
 impl<S: Sink> Sink for ErrorPrinter<'_, S> {
-    fn finding(&mut self, finding: tokenhound::Finding) -> bool {
+    fn finding(&mut self, finding: tokenhound::Finding) -> Result<bool, tokenhound::Error> {
         self.inner.finding(finding)
     }
-    fn error(&mut self, error: tokenhound::Error) -> bool {
+    fn error(&mut self, error: tokenhound::Error) -> Result<bool, tokenhound::Error> {
         eprintln!("tokenhound: {error}");
         self.errors += 1;
-        true
+        Ok(true)
     }
 }
 
 fn config_check(start: &std::path::Path, explicit: Option<PathBuf>) -> Result<u8> {
-    let path = match explicit {
-        Some(path) => path,
-        None => match Config::discover(start) {
-            Some(path) => path,
-            None => bail!(
-                "no tokenhound.toml in {} or above it up to the repository root",
-                start.display()
-            ),
-        },
-    };
-    let config = Config::from_path(&path)?;
-    let mut rules = if config.builtin_rules() { Rules::builtin() } else { Rules::empty() };
-    config.apply_rules(&mut rules)?;
-    let warnings = config.warnings();
-    for warning in &warnings {
+    let mut project = Project::builder();
+    match explicit {
+        Some(path) => {
+            project.config_file(path);
+        }
+        None if Config::discover(start).is_none() => {
+            bail!("no tokenhound.toml in {} or above it up to the repository root", start.display())
+        }
+        None => {}
+    }
+    let project = project.discover(start)?;
+    let path = project.config_path().expect("a config file was found or named");
+    let config = Config::from_path(path)?;
+    let warnings = project.warnings();
+    for warning in warnings {
         println!("warning: {warning}");
     }
     println!(
         "{}: ok ({} rules, {} allowlist entr{}{})",
         path.display(),
-        rules.len(),
+        project.rules().len(),
         config.allowlist_len(),
         if config.allowlist_len() == 1 { "y" } else { "ies" },
         if warnings.is_empty() { String::new() } else { format!(", {} expired", warnings.len()) }
@@ -630,33 +566,11 @@ fn config_check(start: &std::path::Path, explicit: Option<PathBuf>) -> Result<u8
     Ok(0)
 }
 
-fn load_rules(
-    files: &[PathBuf],
-    builtin: bool,
-    disabled: &[String],
-    config: Option<&Config>,
-) -> Result<Rules> {
-    let builtin = builtin && config.is_none_or(Config::builtin_rules);
-    let mut rules = if builtin { Rules::builtin() } else { Rules::empty() };
-    if let Some(config) = config {
-        config.apply_rules(&mut rules)?;
-    }
+fn list(format: ListFormat, files: &[PathBuf]) -> Result<u8> {
+    let mut rules = Rules::builtin();
     for file in files {
         rules.extend(Rules::from_path(file)?)?;
     }
-    for id in disabled {
-        if rules.disable(&[id]) == 0 {
-            bail!("--disable-rule {id}: no rule has this id");
-        }
-    }
-    if rules.is_empty() {
-        bail!("no rules to scan with");
-    }
-    Ok(rules)
-}
-
-fn list(format: ListFormat, files: &[PathBuf]) -> Result<u8> {
-    let rules = load_rules(files, true, &[], None)?;
     let format = match format {
         ListFormat::Text => RulesFormat::Text,
         ListFormat::Json => RulesFormat::Json,
@@ -717,6 +631,13 @@ fn hook(command: HookCommand) -> Result<u8> {
         other => println!("{other:?}"),
     }
     Ok(0)
+}
+
+/// Whether a library error comes from writing to a closed pipe (`tokenhound scan | head`).
+fn is_broken_pipe_error(err: &tokenhound::Error) -> bool {
+    std::error::Error::source(err)
+        .and_then(|e| e.downcast_ref::<io::Error>())
+        .is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)
 }
 
 fn is_broken_pipe(err: &anyhow::Error) -> bool {

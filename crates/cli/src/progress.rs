@@ -96,23 +96,23 @@ impl<S> Drop for Progress<S> {
 }
 
 impl<S: Sink> Sink for Progress<S> {
-    fn finding(&mut self, finding: Finding) -> bool {
+    fn finding(&mut self, finding: Finding) -> Result<bool, Error> {
         // Suppressed findings are not counted, as in the summary line.
         if finding.suppression.is_none() {
             self.findings += 1;
         }
         self.pass(|inner| inner.finding(finding))
     }
-    fn skipped(&mut self, path: &Path, reason: SkipReason) -> bool {
+    fn skipped(&mut self, path: &Path, reason: SkipReason) -> Result<bool, Error> {
         self.pass(|inner| inner.skipped(path, reason))
     }
-    fn error(&mut self, error: Error) -> bool {
+    fn error(&mut self, error: Error) -> Result<bool, Error> {
         self.pass(|inner| inner.error(error))
     }
-    fn scanned(&mut self, path: &Path) -> bool {
+    fn scanned(&mut self, path: &Path) -> Result<bool, Error> {
         self.inner.scanned(path)
     }
-    fn progress(&mut self, stats: &Stats) -> bool {
+    fn progress(&mut self, stats: &Stats) -> Result<bool, Error> {
         if self.shown {
             let now = Instant::now();
             if now.duration_since(self.last) >= INTERVAL {
@@ -151,25 +151,25 @@ mod tests {
     }
 
     impl Sink for Recorder {
-        fn finding(&mut self, finding: Finding) -> bool {
-            self.collector.finding(finding);
-            self.answer
+        fn finding(&mut self, finding: Finding) -> Result<bool, Error> {
+            self.collector.finding(finding)?;
+            Ok(self.answer)
         }
-        fn skipped(&mut self, path: &Path, reason: SkipReason) -> bool {
-            self.collector.skipped(path, reason);
-            self.answer
+        fn skipped(&mut self, path: &Path, reason: SkipReason) -> Result<bool, Error> {
+            self.collector.skipped(path, reason)?;
+            Ok(self.answer)
         }
-        fn error(&mut self, error: Error) -> bool {
-            self.collector.error(error);
-            self.answer
+        fn error(&mut self, error: Error) -> Result<bool, Error> {
+            self.collector.error(error)?;
+            Ok(self.answer)
         }
-        fn scanned(&mut self, path: &Path) -> bool {
+        fn scanned(&mut self, path: &Path) -> Result<bool, Error> {
             self.scanned.push(path.to_path_buf());
-            self.answer
+            Ok(self.answer)
         }
-        fn progress(&mut self, stats: &Stats) -> bool {
+        fn progress(&mut self, stats: &Stats) -> Result<bool, Error> {
             self.progress.push(stats.clone());
-            self.answer
+            Ok(self.answer)
         }
     }
 
@@ -198,11 +198,11 @@ mod tests {
     fn feed(sink: &mut dyn Sink) -> Vec<bool> {
         let stats = stats(3, 4096);
         vec![
-            sink.scanned(Path::new("a.py")),
-            sink.finding(a_finding()),
-            sink.skipped(Path::new("big.bin"), SkipReason::TooLarge),
-            sink.error(an_error()),
-            sink.progress(&stats),
+            sink.scanned(Path::new("a.py")).unwrap(),
+            sink.finding(a_finding()).unwrap(),
+            sink.skipped(Path::new("big.bin"), SkipReason::TooLarge).unwrap(),
+            sink.error(an_error()).unwrap(),
+            sink.progress(&stats).unwrap(),
         ]
     }
 
@@ -245,7 +245,7 @@ mod tests {
 
         // Within the first second nothing is drawn.
         let mut p = Progress::new(Vec::<Finding>::new(), in_memory(&term));
-        p.progress(&stats);
+        p.progress(&stats).unwrap();
         assert!(!p.shown);
         drop(p);
         assert_eq!(term.contents(), "");
@@ -253,8 +253,8 @@ mod tests {
         // Afterwards the counts are shown; dropping the adapter erases them.
         let mut p = Progress::new(Vec::<Finding>::new(), in_memory(&term));
         p.delay = Duration::ZERO;
-        p.finding(a_finding());
-        p.progress(&stats);
+        p.finding(a_finding()).unwrap();
+        p.progress(&stats).unwrap();
         assert!(p.shown);
         let drawn = term.contents();
         assert!(
@@ -267,7 +267,7 @@ mod tests {
         // Without a target (standard error not a terminal, or --quiet) nothing ever is.
         let mut p = Progress::new(Vec::<Finding>::new(), None);
         p.delay = Duration::ZERO;
-        p.progress(&stats);
+        p.progress(&stats).unwrap();
         assert!(!p.shown);
     }
 }

@@ -13,7 +13,7 @@ use tokenhound::{Finding, Scanner, Sink, SkipReason};
 struct Print;
 
 impl Sink for Print {
-    fn finding(&mut self, f: Finding) -> bool {
+    fn finding(&mut self, f: Finding) -> Result<bool, tokenhound::Error> {
         println!(
             "{}:{}:{} {} {} {}",
             f.path_display(),
@@ -23,17 +23,17 @@ impl Sink for Print {
             f.provider(),
             f.secret
         );
-        true
+        Ok(true)
     }
 
-    fn skipped(&mut self, path: &Path, reason: SkipReason) -> bool {
+    fn skipped(&mut self, path: &Path, reason: SkipReason) -> Result<bool, tokenhound::Error> {
         eprintln!("skipped {}: {reason}", path.display());
-        true
+        Ok(true)
     }
 
-    fn error(&mut self, error: tokenhound::Error) -> bool {
+    fn error(&mut self, error: tokenhound::Error) -> Result<bool, tokenhound::Error> {
         eprintln!("error: {error}");
-        true
+        Ok(true)
     }
 }
 

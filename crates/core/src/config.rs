@@ -24,8 +24,8 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::policy::{AllowEntry, Date};
-use crate::rules::raw::line_col;
+use crate::location::line_col;
+use crate::policy::{AllowEntry, Date, Policy};
 use crate::{Confidence, Error, ErrorKind, Rules, ScannerBuilder};
 
 /// The names a configuration file may have, looked for in this order in each directory.
@@ -356,6 +356,15 @@ impl Config {
     /// The `[scan]` options as written: max file size, ignore handling, binary, follow links.
     pub fn scan_options(&self) -> (Option<u64>, Option<bool>, Option<bool>, Option<bool>) {
         (self.max_file_size, self.ignore, self.binary, self.follow_links)
+    }
+}
+
+// Defined here, beside the entries it takes, so that the policy module need not know configs.
+impl Policy {
+    /// Takes the allowlist entries of a config file (which it consumes).
+    pub fn allowlist(&mut self, config: Config) -> &mut Self {
+        self.allowlist.extend(config.allowlist);
+        self
     }
 }
 

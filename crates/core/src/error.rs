@@ -16,6 +16,9 @@ pub enum ErrorKind {
     /// A git repository could not be opened or read: not a repository, a bare repository where
     /// a work tree is needed, a bad revision, a missing or corrupt object.
     Git,
+    /// The report could not be written (a full disk, a closed pipe): the scan stops, since
+    /// nothing may be reported as clean that was not reported at all.
+    Report,
 }
 
 /// An error with its location: file, line, column and rule id where they are known.
@@ -52,6 +55,12 @@ impl Error {
             source: Some(err),
             ..Error::new(ErrorKind::Io, message)
         }
+    }
+
+    /// An error writing the report; its source is the I/O error.
+    pub(crate) fn report(err: std::io::Error) -> Error {
+        let message = format!("cannot write the report: {}", io_message(&err));
+        Error { source: Some(err), ..Error::new(ErrorKind::Report, message) }
     }
 
     pub(crate) fn with_location(mut self, path: &str, line: usize, column: usize) -> Error {
@@ -137,7 +146,7 @@ pub(crate) fn read_text(path: &Path, what: &str, kind: ErrorKind) -> Result<Stri
     String::from_utf8(bytes).map_err(|e| {
         let valid = e.utf8_error().valid_up_to();
         let before = std::str::from_utf8(&e.as_bytes()[..valid]).unwrap_or_default();
-        let (line, col) = crate::rules::raw::line_col(before, valid);
+        let (line, col) = crate::location::line_col(before, valid);
         Error::new(kind, format!("{what} is not UTF-8 text")).with_location(
             &path.display().to_string(),
             line,

@@ -27,7 +27,7 @@ use std::path::PathBuf;
 
 use serde_json::{Value, json};
 
-use crate::{Finding, Sink};
+use crate::{Error, Finding, Sink};
 
 /// An inventory output format.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -308,12 +308,12 @@ fn plural(n: u64) -> &'static str {
 }
 
 impl Sink for Inventory {
-    fn finding(&mut self, finding: Finding) -> bool {
+    fn finding(&mut self, finding: Finding) -> Result<bool, Error> {
         // An allowlisted finding is declared not to be a credential; a baselined one still is.
         if finding.suppression.as_ref().is_none_or(|s| s.kind != crate::SuppressionKind::Allowlist)
         {
             self.add(&finding);
         }
-        true
+        Ok(true)
     }
 }

@@ -52,27 +52,41 @@
 //! ```
 #![deny(missing_docs)]
 
+// Modules in dependency order: each imports only modules above it (a test checks).
+mod chunked;
 mod config;
+mod engine;
 mod error;
+mod exec;
 mod finding;
-mod git;
+mod hook;
 pub mod inventory;
+mod location;
+mod origin;
 mod policy;
+mod project;
 pub mod report;
 mod rules;
-mod scan;
+mod scanner;
+mod selftest;
 mod sink;
+mod source;
+mod stats;
 
 pub use config::{CONFIG_FILE_NAMES, Config, parse_size};
 pub use error::{Error, ErrorKind};
 pub use finding::{Finding, Location, Secret, Suppression, SuppressionKind};
-pub use git::{GitCommit, GitOptions, GitOrigin, HookStatus, install_hook, uninstall_hook};
+pub use hook::{HookStatus, install_hook, uninstall_hook};
+pub use origin::{Blob, GitCommit, GitOrigin, Origin};
 pub use policy::{
     Baseline, BaselineEntry, Coverage, Policy, PolicyOutcome, PolicySink, repository_root,
 };
+pub use project::{Project, ProjectBuilder, Target};
 pub use rules::{Confidence, Kind, Rule, Rules};
-pub use scan::{DEFAULT_MAX_FILE_SIZE, Scanner, ScannerBuilder, SkipReason, Stats};
+pub use scanner::{DEFAULT_MAX_FILE_SIZE, Scanner, ScannerBuilder};
 pub use sink::{Collector, Sink};
+pub use source::git::GitOptions;
+pub use stats::{SkipReason, Stats};
 
 /// The README's Rust examples, compiled and run as doctests.
 #[cfg(doctest)]

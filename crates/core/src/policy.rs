@@ -49,9 +49,7 @@ use regex_automata::meta::Regex;
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::{
-    Config, Error, ErrorKind, Finding, Sink, SkipReason, Stats, Suppression, SuppressionKind,
-};
+use crate::{Error, ErrorKind, Finding, Sink, SkipReason, Stats, Suppression, SuppressionKind};
 
 /// A calendar date (UTC), for allowlist expiry.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -311,6 +309,15 @@ impl Baseline {
         self.entries.range(first..).next().is_some_and(|e| e.path == path)
     }
 
+    /// This baseline without `stale` entries: what `--prune-baseline` writes.
+    pub fn without(&self, stale: &[BaselineEntry]) -> Baseline {
+        let mut kept = Baseline::new();
+        for entry in self.entries().filter(|e| !stale.contains(e)) {
+            kept.insert(entry.clone());
+        }
+        kept
+    }
+
     /// The entries, sorted by path, rule and fingerprint.
     pub fn entries(&self) -> impl ExactSizeIterator<Item = &BaselineEntry> {
         self.entries.iter()
@@ -366,7 +373,7 @@ impl Baseline {
 #[derive(Debug)]
 pub struct Policy {
     root: PathBuf,
-    allowlist: Vec<AllowEntry>,
+    pub(crate) allowlist: Vec<AllowEntry>,
     baseline: Option<(Baseline, String)>,
 }
 
@@ -380,12 +387,6 @@ impl Policy {
             allowlist: Vec::new(),
             baseline: None,
         }
-    }
-
-    /// Takes the allowlist entries of a config file (which it consumes).
-    pub fn allowlist(&mut self, config: Config) -> &mut Self {
-        self.allowlist.extend(config.allowlist);
-        self
     }
 
     /// Suppresses the findings of `baseline`; `name` (its file) is quoted in justifications.
@@ -544,7 +545,7 @@ impl<S> PolicySink<'_, S> {
 }
 
 impl<S: Sink> Sink for PolicySink<'_, S> {
-    fn finding(&mut self, mut finding: Finding) -> bool {
+    fn finding(&mut self, mut finding: Finding) -> Result<bool, Error> {
         let relative = self.policy.relative(finding.path.as_deref(), &self.base);
         let allowed = self
             .policy
@@ -581,13 +582,13 @@ impl<S: Sink> Sink for PolicySink<'_, S> {
         }
         self.inner.finding(finding)
     }
-    fn skipped(&mut self, path: &Path, reason: SkipReason) -> bool {
+    fn skipped(&mut self, path: &Path, reason: SkipReason) -> Result<bool, Error> {
         self.inner.skipped(path, reason)
     }
-    fn error(&mut self, error: Error) -> bool {
+    fn error(&mut self, error: Error) -> Result<bool, Error> {
         self.inner.error(error)
     }
-    fn scanned(&mut self, path: &Path) -> bool {
+    fn scanned(&mut self, path: &Path) -> Result<bool, Error> {
         if let Some((baseline, _)) = &self.policy.baseline {
             // Standard input, as findings without a path are recorded.
             let relative = if path == Path::new("-") {
@@ -603,7 +604,7 @@ impl<S: Sink> Sink for PolicySink<'_, S> {
         }
         self.inner.scanned(path)
     }
-    fn progress(&mut self, stats: &Stats) -> bool {
+    fn progress(&mut self, stats: &Stats) -> Result<bool, Error> {
         self.inner.progress(stats)
     }
 }

@@ -3,25 +3,48 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::{Error, Finding, SkipReason, Stats};
+use crate::error::Error;
+use crate::finding::Finding;
+use crate::stats::{SkipReason, Stats};
 
-/// Receives the results of a scan. Return `false` from any method to stop the scan early.
+/// Receives the results of a scan, as grep-searcher's `Sink` does: every method returns
+/// `Ok(true)` to go on, `Ok(false)` to stop the scan early (the scan then returns what it
+/// counted so far), or an error, which stops the scan and is returned by it (a report that
+/// cannot be written, say: nothing is then reported as clean that was not scanned).
 ///
 /// `Vec<Finding>` is a sink that keeps findings and ignores the rest; [`Collector`] keeps all.
+///
+/// ```
+/// use tokenhound::{Error, Finding, Scanner, Sink};
+///
+/// /// Stops at the first finding.
+/// struct First(Option<Finding>);
+/// impl Sink for First {
+///     fn finding(&mut self, finding: Finding) -> Result<bool, Error> {
+///         self.0 = Some(finding);
+///         Ok(false)
+///     }
+/// }
+/// let mut first = First(None);
+/// let input = b"a=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\nb=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\n";
+/// Scanner::new()?.scan_reader(&input[..], &mut first)?;
+/// assert_eq!(first.0.unwrap().location.line, 1);
+/// # Ok::<(), tokenhound::Error>(())
+/// ```
 pub trait Sink {
     /// A finding.
-    fn finding(&mut self, finding: Finding) -> bool;
+    fn finding(&mut self, finding: Finding) -> Result<bool, Error>;
 
     /// A file that was not scanned, and why. Ignored by default.
-    fn skipped(&mut self, path: &Path, reason: SkipReason) -> bool {
+    fn skipped(&mut self, path: &Path, reason: SkipReason) -> Result<bool, Error> {
         let _ = (path, reason);
-        true
+        Ok(true)
     }
 
     /// A file or directory that could not be read; the scan goes on. Ignored by default.
-    fn error(&mut self, error: Error) -> bool {
+    fn error(&mut self, error: Error) -> Result<bool, Error> {
         let _ = error;
-        true
+        Ok(true)
     }
 
     /// An input scanned whole, every finding in it passed (or to be passed) to the sink: a
@@ -30,9 +53,9 @@ pub trait Sink {
     /// findings as being on unchanged lines. Called before the input's findings; ignored by
     /// default. [`PolicySink`](crate::PolicySink) uses it to tell which baseline entries are
     /// stale.
-    fn scanned(&mut self, path: &Path) -> bool {
+    fn scanned(&mut self, path: &Path) -> Result<bool, Error> {
         let _ = path;
-        true
+        Ok(true)
     }
 
     /// Called after each walked entry (file, directory or skipped entry; in a history scan,
@@ -40,33 +63,33 @@ pub trait Sink {
     /// the counts so far, whether or not it produced anything else. A sink that shows progress,
     /// or that must notice a cancel request during a long scan of clean files (the Python
     /// bindings check for Ctrl-C here), uses it; return `false` to stop. Ignored by default.
-    fn progress(&mut self, stats: &Stats) -> bool {
+    fn progress(&mut self, stats: &Stats) -> Result<bool, Error> {
         let _ = stats;
-        true
+        Ok(true)
     }
 }
 
 impl Sink for Vec<Finding> {
-    fn finding(&mut self, finding: Finding) -> bool {
+    fn finding(&mut self, finding: Finding) -> Result<bool, Error> {
         self.push(finding);
-        true
+        Ok(true)
     }
 }
 
 impl<S: Sink + ?Sized> Sink for &mut S {
-    fn finding(&mut self, finding: Finding) -> bool {
+    fn finding(&mut self, finding: Finding) -> Result<bool, Error> {
         (**self).finding(finding)
     }
-    fn skipped(&mut self, path: &Path, reason: SkipReason) -> bool {
+    fn skipped(&mut self, path: &Path, reason: SkipReason) -> Result<bool, Error> {
         (**self).skipped(path, reason)
     }
-    fn error(&mut self, error: Error) -> bool {
+    fn error(&mut self, error: Error) -> Result<bool, Error> {
         (**self).error(error)
     }
-    fn scanned(&mut self, path: &Path) -> bool {
+    fn scanned(&mut self, path: &Path) -> Result<bool, Error> {
         (**self).scanned(path)
     }
-    fn progress(&mut self, stats: &Stats) -> bool {
+    fn progress(&mut self, stats: &Stats) -> Result<bool, Error> {
         (**self).progress(stats)
     }
 }
@@ -91,16 +114,16 @@ impl Collector {
 }
 
 impl Sink for Collector {
-    fn finding(&mut self, finding: Finding) -> bool {
+    fn finding(&mut self, finding: Finding) -> Result<bool, Error> {
         self.findings.push(finding);
-        true
+        Ok(true)
     }
-    fn skipped(&mut self, path: &Path, reason: SkipReason) -> bool {
+    fn skipped(&mut self, path: &Path, reason: SkipReason) -> Result<bool, Error> {
         self.skipped.push((path.to_path_buf(), reason));
-        true
+        Ok(true)
     }
-    fn error(&mut self, error: Error) -> bool {
+    fn error(&mut self, error: Error) -> Result<bool, Error> {
         self.errors.push(error);
-        true
+        Ok(true)
     }
 }

@@ -197,16 +197,16 @@ struct Calls {
 }
 
 impl tokenhound::Sink for Calls {
-    fn finding(&mut self, _: Finding) -> bool {
-        true
+    fn finding(&mut self, _: Finding) -> Result<bool, tokenhound::Error> {
+        Ok(true)
     }
-    fn scanned(&mut self, path: &Path) -> bool {
+    fn scanned(&mut self, path: &Path) -> Result<bool, tokenhound::Error> {
         self.scanned.push(path.display().to_string());
-        true
+        Ok(true)
     }
-    fn progress(&mut self, _: &Stats) -> bool {
+    fn progress(&mut self, _: &Stats) -> Result<bool, tokenhound::Error> {
         self.progress += 1;
-        true
+        Ok(true)
     }
 }
 
@@ -276,13 +276,13 @@ struct Stopper {
 }
 
 impl tokenhound::Sink for Stopper {
-    fn finding(&mut self, _: Finding) -> bool {
+    fn finding(&mut self, _: Finding) -> Result<bool, tokenhound::Error> {
         self.findings += 1;
-        true
+        Ok(true)
     }
-    fn progress(&mut self, _: &Stats) -> bool {
+    fn progress(&mut self, _: &Stats) -> Result<bool, tokenhound::Error> {
         self.calls += 1;
-        self.calls != self.stop_at
+        Ok(self.calls != self.stop_at)
     }
 }
 
@@ -520,7 +520,7 @@ fn reports_carry_the_git_fields() {
         let mut out = Vec::new();
         let mut reporter = Reporter::new(format, ReportOptions::default(), &mut out, Vec::new());
         for f in &sink.findings {
-            tokenhound::Sink::finding(&mut reporter, f.clone());
+            tokenhound::Sink::finding(&mut reporter, f.clone()).unwrap();
         }
         reporter.finish(&stats, &rule_refs).unwrap();
         String::from_utf8(out).unwrap()

@@ -128,6 +128,19 @@ impl PyFinding {
         self.inner.git.as_deref().map(|g| PyGitOrigin { inner: g.clone() })
     }
 
+    /// Why the finding is accepted rather than reported, for findings of a `Project` scan that
+    /// an allowlist entry or the baseline suppressed: `{"kind": "allowlist" | "baseline",
+    /// "justification": ...}`, as in the JSON output; `None` otherwise.
+    #[getter]
+    fn suppression(&self) -> Option<std::collections::BTreeMap<&'static str, String>> {
+        self.inner.suppression.as_ref().map(|s| {
+            std::collections::BTreeMap::from([
+                ("kind", s.kind.as_str().to_string()),
+                ("justification", s.justification.clone()),
+            ])
+        })
+    }
+
     /// The finding as the JSON output writes it (same keys, same values); the secret is
     /// redacted unless `redact=False`.
     #[pyo3(signature = (redact = true))]

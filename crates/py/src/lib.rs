@@ -6,6 +6,7 @@
 //!
 //! - [`rules`]: `Rules` (a set of rules, immutable) and `Rule` (one rule's metadata).
 //! - [`scanner`]: `Scanner`, `ScanResult` and `Stats`.
+//! - [`project`]: `Project`, a directory's configuration, rules and policy.
 //! - [`finding`]: `Finding`, whose fields mirror the JSON output, and its `GitOrigin`.
 //! - [`errors`]: core errors to Python exceptions.
 #![deny(missing_docs)]
@@ -14,6 +15,7 @@ use pyo3::prelude::*;
 
 pub mod errors;
 pub mod finding;
+pub mod project;
 pub mod rules;
 pub mod scanner;
 
@@ -34,6 +36,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<rules::PyRules>()?;
     m.add_class::<rules::PyRule>()?;
     m.add_class::<scanner::PyScanner>()?;
+    m.add_class::<project::PyProject>()?;
     m.add_class::<scanner::PyScanResult>()?;
     m.add_class::<scanner::PyStats>()?;
     m.add_class::<finding::PyFinding>()?;

@@ -60,7 +60,7 @@ impl PyScanner {
 
     /// Runs `scan` with the GIL released, into a sink that collects everything and stops on
     /// Ctrl-C (`KeyboardInterrupt`), and returns what it collected.
-    fn collect(
+    pub(crate) fn collect(
         &self,
         py: Python<'_>,
         scan: impl FnOnce(&tokenhound::Scanner, &mut PySink) -> Result<Stats, tokenhound::Error> + Send,
@@ -74,12 +74,14 @@ impl PyScanner {
         }
         let stats = result.map_err(|e| to_pyerr(py, &e))?;
         let collector = sink.collector;
+        let (suppressed, findings): (Vec<Finding>, Vec<Finding>) =
+            collector.findings.into_iter().partition(|f| f.suppression.is_some());
+        let wrap = |list: Vec<Finding>| -> PyResult<Vec<Py<PyFinding>>> {
+            self.wrap(list).into_iter().map(|f| Py::new(py, f)).collect()
+        };
         Ok(PyScanResult {
-            findings: self
-                .wrap(collector.findings)
-                .into_iter()
-                .map(|f| Py::new(py, f))
-                .collect::<PyResult<_>>()?,
+            findings: wrap(findings)?,
+            suppressed: wrap(suppressed)?,
             stats: Py::new(py, PyStats { inner: stats })?,
             skipped: collector
                 .skipped
@@ -127,43 +129,63 @@ impl Data<'_> {
 }
 
 /// Collects results and checks for Ctrl-C now and then during a path scan.
-struct PySink {
+pub(crate) struct PySink {
     collector: Collector,
     last_check: Instant,
     interrupted: Option<PyErr>,
 }
 
 impl Sink for PySink {
-    fn finding(&mut self, finding: Finding) -> bool {
+    fn finding(&mut self, finding: Finding) -> Result<bool, tokenhound::Error> {
         self.collector.finding(finding)
     }
-    fn skipped(&mut self, path: &Path, reason: SkipReason) -> bool {
+    fn skipped(&mut self, path: &Path, reason: SkipReason) -> Result<bool, tokenhound::Error> {
         self.collector.skipped(path, reason)
     }
-    fn error(&mut self, error: tokenhound::Error) -> bool {
+    fn error(&mut self, error: tokenhound::Error) -> Result<bool, tokenhound::Error> {
         self.collector.error(error)
     }
-    fn progress(&mut self, _stats: &Stats) -> bool {
+    fn progress(&mut self, _stats: &Stats) -> Result<bool, tokenhound::Error> {
         if self.last_check.elapsed() < SIGNAL_CHECK_INTERVAL {
-            return true;
+            return Ok(true);
         }
         self.last_check = Instant::now();
         match Python::attach(|py| py.check_signals()) {
-            Ok(()) => true,
+            Ok(()) => Ok(true),
             Err(err) => {
                 self.interrupted = Some(err);
-                false
+                Ok(false)
             }
         }
     }
 }
 
 /// One path, or an iterable of paths.
-fn paths_of(paths: &Bound<'_, PyAny>) -> PyResult<Vec<PathBuf>> {
+pub(crate) fn paths_of(paths: &Bound<'_, PyAny>) -> PyResult<Vec<PathBuf>> {
     if paths.is_instance_of::<PyString>() || paths.hasattr("__fspath__")? {
         return Ok(vec![paths.extract()?]);
     }
     PyIterator::from_object(paths)?.map(|p| p?.extract()).collect()
+}
+
+impl PyScanner {
+    /// A scanner built from `builder` (which holds its rules).
+    pub(crate) fn from_builder(
+        py: Python<'_>,
+        rules: Arc<tokenhound::Rules>,
+        builder: tokenhound::ScannerBuilder,
+        show_secrets: bool,
+    ) -> PyResult<Self> {
+        let scanner = py.detach(|| builder.build()).map_err(|e| to_pyerr(py, &e))?;
+        Ok(PyScanner {
+            rules,
+            builder,
+            show_secrets,
+            pid: std::process::id(),
+            scanner,
+            forked: Mutex::new(None),
+        })
+    }
 }
 
 #[pymethods]
@@ -202,15 +224,7 @@ impl PyScanner {
             .scan_binary(scan_binary)
             .ignore_files(!no_ignore)
             .follow_links(follow_links);
-        let scanner = py.detach(|| builder.build()).map_err(|e| to_pyerr(py, &e))?;
-        Ok(PyScanner {
-            rules,
-            builder,
-            show_secrets,
-            pid: std::process::id(),
-            scanner,
-            forked: Mutex::new(None),
-        })
+        PyScanner::from_builder(py, rules, builder, show_secrets)
     }
 
     /// The rules this scanner uses.
@@ -321,12 +335,13 @@ impl PyScanner {
     }
 }
 
-/// What `Scanner.scan_paths`, `scan_staged` or `scan_git` found: findings, counts, skipped files
+/// What `Scanner.scan_paths`, `scan_staged` or `scan_git` (or a `Project`'s) found: findings, counts, skipped files
 /// and per-file (or per-blob) errors.
 #[pyclass(frozen, module = "tokenhound", name = "ScanResult")]
 #[derive(Debug)]
 pub struct PyScanResult {
     findings: Vec<Py<PyFinding>>,
+    suppressed: Vec<Py<PyFinding>>,
     stats: Py<PyStats>,
     skipped: Vec<(String, &'static str)>,
     errors: Vec<Py<PyAny>>,
@@ -334,10 +349,17 @@ pub struct PyScanResult {
 
 #[pymethods]
 impl PyScanResult {
-    /// The findings, in a deterministic order (paths sorted, then by offset).
+    /// The findings nothing suppressed, in a deterministic order (paths sorted, then by
+    /// offset).
     #[getter]
     fn findings(&self, py: Python<'_>) -> Vec<Py<PyFinding>> {
         self.findings.iter().map(|f| f.clone_ref(py)).collect()
+    }
+    /// The findings a project's allowlist or baseline suppressed (`Finding.suppression` says
+    /// which and why), as the JSON report lists them apart; empty for a `Scanner`'s own scans.
+    #[getter]
+    fn suppressed(&self, py: Python<'_>) -> Vec<Py<PyFinding>> {
+        self.suppressed.iter().map(|f| f.clone_ref(py)).collect()
     }
     /// Counts: files and bytes scanned, findings, skips by reason, errors, time.
     #[getter]

@@ -175,7 +175,6 @@ pub struct Reporter<'a> {
     held: Vec<Finding>,
     skipped: Vec<(PathBuf, SkipReason)>,
     errors: Vec<String>,
-    io_error: Option<io::Error>,
     quiet: bool,
     counts: Counts,
 }
@@ -216,7 +215,6 @@ impl<'a> Reporter<'a> {
             held: Vec::new(),
             skipped: Vec::new(),
             errors: Vec::new(),
-            io_error: None,
             quiet: false,
             counts: Counts::default(),
         }
@@ -235,16 +233,8 @@ impl<'a> Reporter<'a> {
         self.counts.high + self.counts.medium + self.counts.low
     }
 
-    /// The first error writing the report, if any (a closed pipe, say).
-    pub fn io_error(&self) -> Option<&io::Error> {
-        self.io_error.as_ref()
-    }
-
     /// Writes what the format holds until the end, and the text format's summary.
     pub fn finish(mut self, stats: &Stats, rules: &[&Rule]) -> io::Result<()> {
-        if let Some(e) = self.io_error.take() {
-            return Err(e);
-        }
         let held = std::mem::take(&mut self.held);
         match self.format {
             Format::Text if !self.quiet => {
@@ -283,7 +273,7 @@ impl<'a> Reporter<'a> {
 }
 
 impl Sink for Reporter<'_> {
-    fn finding(&mut self, finding: Finding) -> bool {
+    fn finding(&mut self, finding: Finding) -> Result<bool, Error> {
         match (&finding.suppression, finding.confidence()) {
             (Some(s), _) if s.kind == crate::SuppressionKind::Baseline => {
                 self.counts.baselined += 1
@@ -293,17 +283,14 @@ impl Sink for Reporter<'_> {
             (None, crate::Confidence::Medium) => self.counts.medium += 1,
             (None, crate::Confidence::Low) => self.counts.low += 1,
         }
-        if let Err(e) = self.write_finding(&finding) {
-            self.io_error = Some(e);
-            return false;
-        }
+        self.write_finding(&finding).map_err(Error::report)?;
         if matches!(self.format, Format::Json | Format::Sarif) {
             self.held.push(finding);
         }
-        true
+        Ok(true)
     }
 
-    fn skipped(&mut self, path: &Path, reason: SkipReason) -> bool {
+    fn skipped(&mut self, path: &Path, reason: SkipReason) -> Result<bool, Error> {
         // Binary files and unfollowed links are routine; they are counted in the summary and
         // listed in the JSON stats. Unusual skips are worth a line each.
         let routine = matches!(reason, SkipReason::Binary | SkipReason::Symlink);
@@ -311,13 +298,13 @@ impl Sink for Reporter<'_> {
             let _ = writeln!(self.messages, "tokenhound: {}: skipped: {reason}", path.display());
         }
         self.skipped.push((path.to_path_buf(), reason));
-        true
+        Ok(true)
     }
 
-    fn error(&mut self, error: Error) -> bool {
+    fn error(&mut self, error: Error) -> Result<bool, Error> {
         let _ = writeln!(self.messages, "tokenhound: {error}");
         self.errors.push(error.to_string());
-        true
+        Ok(true)
     }
 }
 

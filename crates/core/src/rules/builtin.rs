@@ -2,8 +2,8 @@
 
 use std::borrow::Cow;
 
-use super::{AllowlistSpec, Confidence, Kind, Origin, Rule, Rules};
-use crate::scan::checksum::Checksum;
+use super::{AllowlistSpec, Confidence, Defined, Kind, Rule, Rules};
+use crate::rules::checksum::Checksum;
 
 pub(crate) struct StaticFile {
     name: &'static str,
@@ -82,7 +82,7 @@ pub(crate) fn load() -> Rules {
                 examples: strs(r.examples),
                 negative_examples: strs(r.negative_examples),
                 allowlist: allowlist(&r.allowlist),
-                origin: Origin {
+                origin: Defined {
                     file: Cow::Owned(format!("rules/{}", file.name)),
                     line: r.line,
                     builtin: true,

@@ -5,15 +5,18 @@
 //! ([`Rules::from_path`], [`Rules::from_toml`]). The format is documented in `rules/README.md`.
 
 mod builtin;
-pub(crate) mod check;
+pub(crate) mod checksum;
 pub(crate) mod raw;
+pub(crate) mod syntax;
+
+pub(crate) use builtin::problems as builtin_problems;
 
 use std::borrow::Cow;
 use std::fmt;
 use std::path::Path;
 
 use crate::error::{Error, ErrorKind};
-use crate::scan::checksum::Checksum;
+use checksum::Checksum;
 use raw::{RawAllowlist, RawRule, RawRuleFile};
 
 type Str = Cow<'static, str>;
@@ -155,13 +158,13 @@ impl AllowlistSpec {
 
 /// Where a rule was defined.
 #[derive(Clone, Debug)]
-pub(crate) struct Origin {
+pub(crate) struct Defined {
     pub(crate) file: Str,
     pub(crate) line: usize,
     pub(crate) builtin: bool,
 }
 
-impl fmt::Display for Origin {
+impl fmt::Display for Defined {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}:{}", self.file, self.line)
     }
@@ -188,7 +191,7 @@ pub struct Rule {
     pub(crate) examples: Vec<Str>,
     pub(crate) negative_examples: Vec<Str>,
     pub(crate) allowlist: AllowlistSpec,
-    pub(crate) origin: Origin,
+    pub(crate) origin: Defined,
 }
 
 impl Rule {
@@ -337,13 +340,6 @@ impl Rules {
     pub fn iter(&self) -> std::slice::Iter<'_, Rule> {
         self.rules.iter()
     }
-
-    /// Runs every rule's self-test: validates fields, compiles each regex and runs every example
-    /// with and without a trailing newline. Returns one message per problem (empty when all
-    /// pass).
-    pub fn check(&self) -> Vec<Error> {
-        check::check(self, check::Minimums::default())
-    }
 }
 
 impl<'a> IntoIterator for &'a Rules {
@@ -357,7 +353,7 @@ impl<'a> IntoIterator for &'a Rules {
 fn parse_file(text: &str, name: &str) -> Result<Rules, Error> {
     let file: RawRuleFile = toml::from_str(text).map_err(|e| {
         let span = e.span().map_or(0, |s| s.start);
-        let (line, col) = raw::line_col(text, span);
+        let (line, col) = crate::location::line_col(text, span);
         let mut err = Error::new(ErrorKind::Rule, e.message().trim_end_matches('.'))
             .with_location(name, line, col);
         if let Some(id) = raw::enclosing_rule_id(text, span) {
@@ -388,7 +384,7 @@ pub(crate) fn push_rules(
         let end = text[spanned.span().end..]
             .find("\n[")
             .map_or(text.len(), |i| spanned.span().end + i + 1);
-        let (line, _) = raw::line_col(text, start);
+        let (line, _) = crate::location::line_col(text, start);
         let raw = spanned.into_inner();
         let located = |key: &str| {
             // Point at the offending key inside this entry when it is written there.
@@ -400,11 +396,11 @@ pub(crate) fn push_rules(
                         && entry[i + key.len()..].trim_start().starts_with('=')
                 })
                 .map_or(start, |(i, _)| start + i);
-            raw::line_col(text, at)
+            crate::location::line_col(text, at)
         };
         let rule = validate(
             raw,
-            Origin { file: Cow::Owned(name.to_string()), line, builtin: false },
+            Defined { file: Cow::Owned(name.to_string()), line, builtin: false },
             true,
         )
         .map_err(|(key, msg, id)| {
@@ -429,7 +425,7 @@ pub(crate) fn push_rules(
 /// Checks a rule's fields. On failure returns the key at fault, a message and the rule id.
 fn validate(
     raw: RawRule,
-    origin: Origin,
+    origin: Defined,
     parse_regexes: bool,
 ) -> Result<Rule, (&'static str, String, String)> {
     let id = raw.id.clone();
@@ -476,7 +472,7 @@ fn validate(
         return fail("window", format!("window {window} is outside 16..={MAX_WINDOW}"));
     }
     if parse_regexes {
-        if let Err(msg) = crate::scan::engine::parse_regex(&raw.pattern) {
+        if let Err(msg) = crate::rules::syntax::parse_regex(&raw.pattern) {
             return fail("pattern", format!("invalid pattern: {msg}"));
         }
         if let Some(a) = &raw.allowlist
@@ -484,7 +480,7 @@ fn validate(
                 .regexes
                 .iter()
                 .chain(&a.line_regexes)
-                .find_map(|r| crate::scan::engine::parse_regex(r).err())
+                .find_map(|r| crate::rules::syntax::parse_regex(r).err())
         {
             return fail("allowlist", format!("invalid allowlist regex: {msg}"));
         }

@@ -1,6 +1,7 @@
-// The on-disk shape of a rule file, shared by the crate and by `build.rs` (which includes this
-// file with `#[path]` to validate the built-in rules at compile time). Keep it free of crate
-// imports: only `serde` and `toml` are available to the build script.
+// The on-disk shape of a rule file: the one definition of the rule syntax, shared by the crate
+// and by `build.rs` (which includes this file with `#[path]` to parse the built-in rules at
+// compile time). Keep it free of crate imports: only `serde` and `toml` are available to the
+// build script.
 
 use serde::Deserialize;
 
@@ -60,15 +61,6 @@ pub(crate) struct RawAllowlist {
     pub(crate) regexes: Vec<String>,
     #[serde(default)]
     pub(crate) line_regexes: Vec<String>,
-}
-
-/// Converts a byte offset into a 1-based line and column (column counted in bytes).
-pub(crate) fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let offset = offset.min(text.len());
-    let before = &text.as_bytes()[..offset];
-    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-    let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
-    (line, offset - line_start + 1)
 }
 
 /// The id of the `[[rules]]` entry that encloses `offset`, for error messages when the entry

@@ -1,26 +1,18 @@
-//! Git sources: the staged change a pre-commit hook must check, and the history a CI job must.
+//! What the git sources share: opening a repository, reading blobs, and what they select.
 //!
-//! Both read blobs from the object database with `gix` (pure Rust: no C library to build, no
-//! `git` process per blob), never from the work tree.
-
-mod history;
-mod hook;
-mod staged;
+//! Staged and history scans read blobs from the object database with `gix` (pure Rust: no C
+//! library to build, no `git` process per blob), never from the work tree.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use gix::ObjectId;
 use gix::objs::{Find, FindHeader};
 
+use super::{Options, looks_binary};
 use crate::error::{Error, ErrorKind};
-use crate::scan::source::looks_binary;
-use crate::scan::{Scanner, SkipReason, Stats};
-use crate::sink::Sink;
+use crate::stats::SkipReason;
 
-pub use hook::{HookStatus, install_hook, uninstall_hook};
-
-/// What a history scan ([`Scanner::scan_git`]) covers. The default: every commit reachable from
+/// What a history scan ([`Scanner::scan_git`](crate::Scanner::scan_git)) covers. The default: every commit reachable from
 /// any reference.
 ///
 /// ```
@@ -62,77 +54,8 @@ impl GitOptions {
     }
 }
 
-/// Where a finding is in a git repository.
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct GitOrigin {
-    /// The id of the blob the secret is in (hexadecimal).
-    pub blob: String,
-    /// The first commit that wrote the secret at this path; `None` in a staged scan, where the
-    /// commit does not exist yet.
-    pub commit: Option<Arc<GitCommit>>,
-    /// History scans: how many commits wrote a blob holding this secret at this path (the commit
-    /// that introduced it, and later ones that edited the file and kept it). 0 in a staged scan.
-    pub commits: u64,
-    /// History scans: at how many paths the same secret (same rule and value) was found. 0 in a
-    /// staged scan.
-    pub paths: u64,
-}
-
-/// A commit, as findings name it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct GitCommit {
-    /// The commit id (hexadecimal).
-    pub id: String,
-    /// The author's name.
-    pub author_name: String,
-    /// The author's email address.
-    pub author_email: String,
-    /// The author date, ISO 8601 with the author's UTC offset (`2024-05-01T12:00:00+02:00`).
-    pub date: String,
-    /// The author date in seconds since the Unix epoch.
-    pub timestamp: i64,
-    /// The first line of the message.
-    pub subject: String,
-}
-
-impl Scanner {
-    /// Scans the change staged in the index of the repository at (or above) `repo`, as a
-    /// pre-commit hook must: the blobs of the index that differ from `HEAD`'s tree (every staged
-    /// blob when there is no commit yet), read from the object database, never from the work
-    /// tree. Only findings on lines the change adds or modifies are reported; renames, copies
-    /// and mode changes of content already in `HEAD`, and deletions, report nothing.
-    ///
-    /// Honours `GIT_DIR` and `GIT_INDEX_FILE` as git does, so that `git commit -a` and
-    /// `git commit PATH` are checked against the index git is about to commit.
-    pub fn scan_staged(&self, repo: impl AsRef<Path>, sink: &mut dyn Sink) -> Result<Stats, Error> {
-        let repo = open(repo.as_ref())?;
-        staged::scan(self, repo, sink)
-    }
-
-    /// Scans the history of the repository at (or above) `repo`: every distinct blob reachable
-    /// from the commits `options` select, each once, in parallel, with memory bounded by the
-    /// number of distinct blobs and findings rather than by the history's diffs.
-    ///
-    /// Each finding names the first commit that wrote its secret at its path (oldest first,
-    /// parents before children), and counts how many commits did so and at how many paths the
-    /// secret was seen; the same secret is reported once per path and occurrence, not once per
-    /// commit. Findings reach `sink` in history order once the walk is done (the counts are only
-    /// known then); skips and errors as they happen.
-    pub fn scan_git(
-        &self,
-        repo: impl AsRef<Path>,
-        options: &GitOptions,
-        sink: &mut dyn Sink,
-    ) -> Result<Stats, Error> {
-        let repo = open(repo.as_ref())?;
-        history::scan(self, repo, options, sink)
-    }
-}
-
 /// Opens the repository at or above `path`, as git finds it (honouring `GIT_DIR`).
-fn open(path: &Path) -> Result<gix::Repository, Error> {
+pub(crate) fn open(path: &Path) -> Result<gix::Repository, Error> {
     if let Err(err) = std::fs::metadata(path) {
         return Err(Error::io(err, path));
     }
@@ -190,13 +113,12 @@ pub(crate) enum BlobData {
 /// scanning is on) looks binary. The size is read from the object's header first, so that a huge
 /// blob is never inflated.
 pub(crate) fn read_blob(
-    scanner: &Scanner,
+    options: &Options,
     repo: &gix::Repository,
     id: &ObjectId,
     path: &Path,
     buf: &mut Vec<u8>,
 ) -> Result<BlobData, Error> {
-    let options = scanner.options();
     let missing = || {
         git_error(format!("blob {id} is missing from the object database"))
             .with_path(&path.display().to_string())

@@ -326,7 +326,7 @@ fn walk(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scan::xorshift;
+    use crate::engine::xorshift;
 
     fn nfa_hits(k: &Keywords, hay: &[u8]) -> Vec<(usize, usize, usize)> {
         k.nfa

@@ -191,8 +191,8 @@ fn add_bytes(hir: &Hir, set: &mut [bool; 256]) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scan::engine::parse_hir;
-    use crate::scan::xorshift;
+    use crate::engine::xorshift;
+    use crate::rules::syntax::parse_hir;
 
     fn gate(pattern: &str) -> Gate {
         Gate::of(&parse_hir(pattern).unwrap())

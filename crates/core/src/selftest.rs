@@ -1,9 +1,19 @@
 //! The rules' self-test: every rule compiles, and its examples behave as the rule says.
 
-use crate::Scanner;
+use crate::engine::Allowlist;
 use crate::error::{Error, ErrorKind};
 use crate::rules::Rules;
-use crate::scan::engine::{Allowlist, build_regex};
+use crate::rules::syntax::build_regex;
+use crate::scanner::Scanner;
+
+impl Rules {
+    /// Runs every rule's self-test: validates fields, compiles each regex and runs every example
+    /// with and without a trailing newline. Returns one message per problem (empty when all
+    /// pass).
+    pub fn check(&self) -> Vec<Error> {
+        check(self, Minimums::default())
+    }
+}
 
 /// The fewest examples of each sort a rule must carry.
 #[derive(Clone, Copy, Debug)]
@@ -21,7 +31,7 @@ impl Default for Minimums {
 pub(crate) fn check(rules: &Rules, min: Minimums) -> Vec<Error> {
     let mut problems = Vec::new();
     if rules.rules.iter().any(|r| r.origin.builtin) {
-        problems.extend(super::builtin::problems());
+        problems.extend(crate::rules::builtin_problems());
     }
     let problem = |rule: &crate::Rule, message: String| {
         Error::new(ErrorKind::Rule, message)

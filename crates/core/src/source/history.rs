@@ -1,105 +1,31 @@
-//! History: every blob the selected commits wrote, scanned once, attributed to the first commit.
+//! The history source: every blob the selected commits wrote, each read once.
 //!
-//! A producer walks commits oldest first (parents before children) and diffs each commit's tree
-//! against its first parent's, yielding one event per blob written at a path. Workers of the
-//! scanner's pool scan each blob the first time it is seen; later events for the same blob need
-//! no scan. The caller's thread takes the outcomes back in event order and folds them into one
-//! finding per path, secret and occurrence. A bounded number of events is in flight at any
-//! time, so memory does not grow with history; only the set of seen blob ids and the findings do.
+//! [`Events`] walks commits oldest first (parents before children) and diffs each commit's tree
+//! against its first parent's, yielding one event per blob written at a path, marked `first` the
+//! first time its blob is seen: only those are read and scanned. The scanner folds the outcomes
+//! in event order into one finding per path, secret and occurrence, attributed to the first
+//! commit.
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, HashSet, VecDeque};
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Instant;
 
 use gix::ObjectId;
 use gix::bstr::{BString, ByteSlice};
 use gix::diff::tree::recorder::Change as TreeChange;
 use gix::objs::TreeRefIter;
-use rayon::iter::{ParallelBridge, ParallelIterator};
 
-use super::{BlobData, GitCommit, GitOptions, GitOrigin, chain, git_error, read_blob, repo_path};
+use super::git::{BlobData, GitOptions, chain, git_error, read_blob, repo_path};
+use super::{Opened, Options};
 use crate::error::Error;
-use crate::finding::Finding;
-use crate::scan::{self, Scanner, SkipReason, Stats};
-use crate::sink::Sink;
-
-/// Events that may be between the producer and the sink at once.
-const IN_FLIGHT: usize = 1024;
-
-pub(super) fn scan(
-    scanner: &Scanner,
-    repo: gix::Repository,
-    options: &GitOptions,
-    sink: &mut dyn Sink,
-) -> Result<Stats, Error> {
-    let started = Instant::now();
-    let mut stats = Stats { shallow: repo.is_shallow(), ..Stats::default() };
-    let commits = select_commits(&repo, options)?;
-    stats.commits_scanned = commits.len() as u64;
-    if commits.is_empty() {
-        stats.elapsed = started.elapsed();
-        return Ok(stats);
-    }
-    let pool = scanner.pool()?;
-    let sync = repo.clone().into_sync();
-    let stop = AtomicBool::new(false);
-    let (permit_tx, permit_rx) = crossbeam_channel::bounded::<()>(IN_FLIGHT);
-    let (tx, rx) = crossbeam_channel::unbounded::<(u64, Outcome)>();
-    let mut history = Aggregate::default();
-    std::thread::scope(|scope| {
-        let stop = &stop;
-        let sync = &sync;
-        let events = Events::new(repo, commits, stop, permit_tx);
-        scope.spawn(move || {
-            pool.install(|| {
-                events.enumerate().par_bridge().for_each_init(
-                    || (tx.clone(), sync.to_thread_local()),
-                    |(tx, repo), (index, event)| {
-                        let outcome = match event {
-                            Err(err) => Outcome::Error(err),
-                            Ok(event) => scan_event(scanner, repo, event),
-                        };
-                        let _ = tx.send((index as u64, outcome));
-                    },
-                );
-            });
-        });
-        // Fold outcomes in event order, whatever order the workers finish in.
-        let mut next = 0u64;
-        let mut pending: HashMap<u64, Outcome> = HashMap::new();
-        for (index, outcome) in rx.iter() {
-            pending.insert(index, outcome);
-            while let Some(outcome) = pending.remove(&next) {
-                next += 1;
-                let _ = permit_rx.try_recv();
-                if stop.load(Ordering::Relaxed) {
-                    continue;
-                }
-                // `fold` calls `progress` after each blob, as a tree scan does after each file:
-                // the sink may show progress or stop a long scan of clean history (Ctrl-C).
-                if !history.fold(outcome, sink, &mut stats) {
-                    stop.store(true, Ordering::Relaxed);
-                }
-            }
-        }
-    });
-    if !stop.load(Ordering::Relaxed) {
-        for finding in history.finish() {
-            stats.findings += 1;
-            if !sink.finding(finding) {
-                break;
-            }
-        }
-    }
-    stats.elapsed = started.elapsed();
-    Ok(stats)
-}
+use crate::origin::{GitCommit, Origin};
 
 /// The commits to scan, oldest first with parents before children.
-fn select_commits(repo: &gix::Repository, options: &GitOptions) -> Result<Vec<ObjectId>, Error> {
+pub(crate) fn select_commits(
+    repo: &gix::Repository,
+    options: &GitOptions,
+) -> Result<Vec<ObjectId>, Error> {
     let mut tips = Vec::new();
     let mut hidden = Vec::new();
     if let Some(range) = &options.range {
@@ -238,41 +164,31 @@ fn topological(graph: Vec<(ObjectId, Vec<ObjectId>, i64)>) -> Vec<ObjectId> {
 }
 
 /// A blob written at a path by a commit.
-struct Event {
-    commit: Arc<GitCommit>,
-    path: PathBuf,
-    blob: ObjectId,
+pub(crate) struct Event {
+    pub(crate) commit: Arc<GitCommit>,
+    pub(crate) path: PathBuf,
+    pub(crate) blob: ObjectId,
     /// The first event for this blob: it must be scanned.
-    first: bool,
+    pub(crate) first: bool,
 }
 
-/// Yields the events of the commits in order; each `next` first takes a permit, returned when
-/// the event's outcome is folded, so that at most `IN_FLIGHT` events are pending.
-struct Events<'a> {
+/// Yields the events of the commits in order: for each commit, the blobs it wrote.
+pub(crate) struct Events {
     repo: gix::Repository,
     commits: std::vec::IntoIter<ObjectId>,
     queue: VecDeque<Result<Event, Error>>,
     seen: HashSet<ObjectId>,
     state: gix::diff::tree::State,
-    stop: &'a AtomicBool,
-    permits: crossbeam_channel::Sender<()>,
 }
 
-impl<'a> Events<'a> {
-    fn new(
-        repo: gix::Repository,
-        commits: Vec<ObjectId>,
-        stop: &'a AtomicBool,
-        permits: crossbeam_channel::Sender<()>,
-    ) -> Self {
+impl Events {
+    pub(crate) fn new(repo: gix::Repository, commits: Vec<ObjectId>) -> Self {
         Events {
             repo,
             commits: commits.into_iter(),
             queue: VecDeque::new(),
             seen: HashSet::new(),
             state: Default::default(),
-            stop,
-            permits,
         }
     }
 
@@ -361,17 +277,12 @@ fn commit_info(
     })
 }
 
-impl Iterator for Events<'_> {
+impl Iterator for Events {
     type Item = Result<Event, Error>;
 
     fn next(&mut self) -> Option<Self::Item> {
         loop {
-            if self.stop.load(Ordering::Relaxed) {
-                return None;
-            }
             if let Some(event) = self.queue.pop_front() {
-                // Blocks while IN_FLIGHT events wait to be folded.
-                self.permits.send(()).ok()?;
                 return Some(event);
             }
             let id = self.commits.next()?;
@@ -382,121 +293,18 @@ impl Iterator for Events<'_> {
     }
 }
 
-enum Outcome {
-    /// A blob scanned for the first time.
-    Scanned {
-        event: Event,
-        bytes: u64,
-        findings: Vec<Finding>,
-    },
-    /// A blob seen before, written again (at this or another path) by a later commit.
-    Seen(Event),
-    Skipped(PathBuf, SkipReason),
-    Error(Error),
-}
-
-fn scan_event(scanner: &Scanner, repo: &gix::Repository, event: Event) -> Outcome {
-    if !event.first {
-        return Outcome::Seen(event);
-    }
-    scanner.with_scratch(|scratch| {
-        let mut data = std::mem::take(&mut scratch.buf);
-        let outcome = match read_blob(scanner, repo, &event.blob, &event.path, &mut data) {
-            Err(err) => Outcome::Error(err),
-            Ok(BlobData::Skipped(reason)) => Outcome::Skipped(event.path, reason),
-            Ok(BlobData::Read) => {
-                let mut findings = Vec::new();
-                scanner.scan_into(&data, None, scratch, &mut findings);
-                Outcome::Scanned { event, bytes: data.len() as u64, findings }
-            }
-        };
-        scratch.keep_buffer(data);
-        outcome
-    })
-}
-
-/// Findings folded by location: one per path, rule, secret and occurrence in the file.
-#[derive(Default)]
-struct Aggregate {
-    /// The findings of each blob that has any, without path or origin.
-    blobs: HashMap<ObjectId, Arc<[Finding]>>,
-    /// (path, fingerprint, occurrence) to the index in `findings`.
-    locations: HashMap<(PathBuf, String, u32), usize>,
-    findings: Vec<Finding>,
-}
-
-impl Aggregate {
-    /// Folds one outcome in; false when the sink asked to stop.
-    fn fold(&mut self, outcome: Outcome, sink: &mut dyn Sink, stats: &mut Stats) -> bool {
-        let go_on = match outcome {
-            Outcome::Scanned { event, bytes, findings } => {
-                stats.files_scanned += 1;
-                stats.bytes_scanned += bytes;
-                let go_on = sink.scanned(&event.path);
-                if !findings.is_empty() {
-                    self.blobs.insert(event.blob, findings.into());
-                    self.record(event);
-                }
-                go_on
-            }
-            // Its findings, if any, are recorded at this path too.
-            Outcome::Seen(event) => {
-                let go_on = sink.scanned(&event.path);
-                self.record(event);
-                go_on
-            }
-            // Counted and passed on as in a tree scan (which also calls `progress`).
-            Outcome::Skipped(path, reason) => {
-                return scan::deliver(scan::Outcome::Skipped(path, reason), sink, stats);
-            }
-            Outcome::Error(err) => return scan::deliver(scan::Outcome::Error(err), sink, stats),
-        };
-        go_on && sink.progress(stats)
-    }
-
-    fn record(&mut self, event: Event) {
-        let Some(found) = self.blobs.get(&event.blob) else { return };
-        let mut nth: HashMap<&str, u32> = HashMap::new();
-        for f in found.iter() {
-            let n = nth.entry(&f.fingerprint).or_default();
-            *n += 1;
-            let key = (event.path.clone(), f.fingerprint.clone(), *n);
-            match self.locations.get(&key) {
-                Some(&i) => {
-                    if let Some(git) = &mut self.findings[i].git {
-                        git.commits += 1;
-                    }
-                }
-                None => {
-                    let mut finding = f.clone();
-                    finding.path = Some(event.path.clone());
-                    finding.git = Some(Box::new(GitOrigin {
-                        blob: event.blob.to_string(),
-                        commit: Some(Arc::clone(&event.commit)),
-                        commits: 1,
-                        paths: 0,
-                    }));
-                    self.locations.insert(key, self.findings.len());
-                    self.findings.push(finding);
-                }
-            }
-        }
-    }
-
-    /// The findings in history order, with the number of paths each secret was seen at.
-    fn finish(mut self) -> Vec<Finding> {
-        let mut paths: HashMap<&str, HashSet<&PathBuf>> = HashMap::new();
-        for (path, fingerprint, _) in self.locations.keys() {
-            paths.entry(fingerprint).or_default().insert(path);
-        }
-        let counts: HashMap<String, u64> =
-            paths.into_iter().map(|(f, p)| (f.to_string(), p.len() as u64)).collect();
-        for finding in &mut self.findings {
-            if let Some(git) = &mut finding.git {
-                git.paths = counts.get(&finding.fingerprint).copied().unwrap_or(1);
-            }
-        }
-        self.findings
+/// Reads the blob of an event that is the first for its blob into `buf`.
+pub(crate) fn open_event(
+    options: &Options,
+    repo: &gix::Repository,
+    event: &Event,
+    buf: &mut Vec<u8>,
+) -> Opened {
+    match read_blob(options, repo, &event.blob, &event.path, buf) {
+        Err(err) => Opened::Error(err),
+        Ok(BlobData::Skipped(reason)) => Opened::Skipped(event.path.clone(), reason),
+        // Attributed to commits when the outcomes are folded, not here.
+        Ok(BlobData::Read) => Opened::Buffered(Origin::Bytes(None)),
     }
 }
 

@@ -12,25 +12,26 @@ use std::fs::File;
 use std::io::Read;
 use std::path::Path;
 
-use super::Scanner;
-use super::engine::Scratch;
+use crate::engine::{Engine, Scratch};
 use crate::error::Error;
 use crate::finding::Finding;
+use crate::origin::Origin;
 
 /// Context scanned on either side of each chunk's own bytes.
 pub(crate) const OVERLAP: usize = 256 << 10;
 
 /// Scans `len` bytes of `file` (fewer, if it was truncated meanwhile) in chunks. Returns the
 /// bytes scanned and the findings, with offsets, lines and columns of the whole file.
-pub(super) fn scan(
-    scanner: &Scanner,
+pub(crate) fn scan(
+    engine: &Engine,
     mut file: File,
     len: u64,
-    path: &Path,
+    origin: &Origin,
     chunk: usize,
     overlap: usize,
     scratch: &mut Scratch,
 ) -> Result<(u64, Vec<Finding>), Error> {
+    let path = origin.path().unwrap_or(Path::new("-"));
     let chunk = chunk.max(1);
     let capacity = chunk + 2 * overlap;
     let mut buf: Vec<u8> = Vec::with_capacity(capacity);
@@ -53,7 +54,7 @@ pub(super) fn scan(
         let owned_to =
             if end { base + buf.len() as u64 } else { base + (buf.len() - overlap) as u64 };
         chunk_findings.clear();
-        scanner.scan_into(&buf, Some(path), scratch, &mut chunk_findings);
+        engine.find(&buf, origin, scratch, &mut chunk_findings);
         for mut f in chunk_findings.drain(..) {
             let start = base + f.location.start as u64;
             if start < owned_from || start >= owned_to {
@@ -111,16 +112,24 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("big.txt");
         std::fs::write(&path, &data).unwrap();
-        let scanner = Scanner::new().unwrap();
+        let scanner = crate::Scanner::new().unwrap();
         let whole = scanner.scan_bytes(&data, Some(&path));
+        let origin = Origin::File(path.clone());
         assert!(whole.len() > 50);
         let key = |f: &Finding| (f.location, f.secret.expose().to_string());
         for (chunk, overlap) in [(100, 150), (1000, 200), (4096, 500), (data.len(), 10)] {
             let file = File::open(&path).unwrap();
             let mut scratch = Scratch::default();
-            let (bytes, found) =
-                scan(&scanner, file, data.len() as u64, &path, chunk, overlap, &mut scratch)
-                    .unwrap();
+            let (bytes, found) = scan(
+                scanner.engine(),
+                file,
+                data.len() as u64,
+                &origin,
+                chunk,
+                overlap,
+                &mut scratch,
+            )
+            .unwrap();
             assert_eq!(bytes, data.len() as u64);
             let a: Vec<_> = whole.iter().map(key).collect();
             let b: Vec<_> = found.iter().map(key).collect();

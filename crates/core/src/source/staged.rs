@@ -2,71 +2,39 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
-use std::time::Instant;
 
 use gix::ObjectId;
 use gix::bstr::BString;
 use imara_diff::{Algorithm, Diff, InternedInput};
-use rayon::prelude::*;
 
-use super::{BlobData, GitOrigin, chain, git_error, read_blob, repo_path};
+use super::git::{BlobData, chain, git_error, read_blob, repo_path};
+use super::{Opened, Options};
 use crate::error::Error;
-use crate::scan::{Outcome, Scanner, Stats, deliver};
-use crate::sink::Sink;
+use crate::finding::Finding;
+use crate::origin::Origin;
 
 /// A staged file whose content is not in `HEAD`.
-struct Change {
+pub(crate) struct Change {
     path: PathBuf,
     blob: ObjectId,
     /// The blob at the same path in `HEAD`, when the file is modified rather than added.
     previous: Option<ObjectId>,
 }
 
-pub(super) fn scan(
-    scanner: &Scanner,
-    repo: gix::Repository,
-    sink: &mut dyn Sink,
-) -> Result<Stats, Error> {
-    let started = Instant::now();
+/// The bare-repository check a staged scan makes before reading the index.
+pub(crate) fn check_work_tree(repo: &gix::Repository) -> Result<(), Error> {
     if repo.is_bare() {
         return Err(git_error(
             "bare repository: a staged scan needs a work tree and its index (use --git to scan history)",
         )
         .with_path(&repo.git_dir().display().to_string()));
     }
-    let changes = changes(&repo)?;
-    let mut stats = Stats::default();
-    if changes.is_empty() {
-        stats.elapsed = started.elapsed();
-        return Ok(stats);
-    }
-    let outcomes: Vec<Outcome> = if changes.len() <= 4 {
-        // A typical commit: threads would cost more than they save.
-        changes.iter().map(|change| scan_change(scanner, &repo, change)).collect()
-    } else {
-        let sync = repo.clone().into_sync();
-        scanner.pool()?.install(|| {
-            changes
-                .par_iter()
-                .map_init(
-                    || sync.to_thread_local(),
-                    |repo, change| scan_change(scanner, repo, change),
-                )
-                .collect()
-        })
-    };
-    for outcome in outcomes {
-        if !deliver(outcome, sink, &mut stats) {
-            break;
-        }
-    }
-    stats.elapsed = started.elapsed();
-    Ok(stats)
+    Ok(())
 }
 
 /// The staged files whose content is new: added, or modified from `HEAD`. Unmerged entries,
 /// intent-to-add entries, symbolic links and submodules are left out.
-fn changes(repo: &gix::Repository) -> Result<Vec<Change>, Error> {
+pub(crate) fn changes(repo: &gix::Repository) -> Result<Vec<Change>, Error> {
     let index = repo
         .index_or_empty()
         .map_err(|e| git_error(format!("cannot read the index: {}", chain(&e))))?;
@@ -119,48 +87,45 @@ fn changes(repo: &gix::Repository) -> Result<Vec<Change>, Error> {
     Ok(changes)
 }
 
-fn scan_change(scanner: &Scanner, repo: &gix::Repository, change: &Change) -> Outcome {
-    scanner.with_scratch(|scratch| {
-        let mut data = std::mem::take(&mut scratch.buf);
-        let outcome = match read_blob(scanner, repo, &change.blob, &change.path, &mut data) {
-            Err(err) => Outcome::Error(err),
-            Ok(BlobData::Skipped(reason)) => Outcome::Skipped(change.path.clone(), reason),
-            Ok(BlobData::Read) => {
-                let mut findings = Vec::new();
-                scanner.scan_into(&data, Some(&change.path), scratch, &mut findings);
-                let found = findings.len();
-                if !findings.is_empty()
-                    && let Some(previous) = change.previous
-                {
-                    let mut old = Vec::new();
-                    // An unreadable, huge or binary old side counts as empty: every line is new.
-                    if let Ok(BlobData::Read) =
-                        read_blob(scanner, repo, &previous, &change.path, &mut old)
-                    {
-                        let added = added_lines(&old, &data);
-                        findings.retain(|f| {
-                            (f.location.line..=f.location.end_line)
-                                .any(|line| added.get(line - 1).copied().unwrap_or(true))
-                        });
-                    }
-                }
-                let blob = change.blob.to_string();
-                for f in &mut findings {
-                    f.git = Some(Box::new(GitOrigin {
-                        blob: blob.clone(),
-                        commit: None,
-                        commits: 0,
-                        paths: 0,
-                    }));
-                }
-                // Named as scanned whole only when no finding was dropped as unchanged.
-                let whole = (findings.len() == found).then(|| change.path.clone());
-                Outcome::Scanned { whole, bytes: data.len() as u64, findings }
-            }
-        };
-        scratch.keep_buffer(data);
-        outcome
-    })
+/// Reads a staged blob into `buf`.
+pub(crate) fn open_change(
+    options: &Options,
+    repo: &gix::Repository,
+    change: &Change,
+    buf: &mut Vec<u8>,
+) -> Opened {
+    match read_blob(options, repo, &change.blob, &change.path, buf) {
+        Err(err) => Opened::Error(err),
+        Ok(BlobData::Skipped(reason)) => Opened::Skipped(change.path.clone(), reason),
+        Ok(BlobData::Read) => Opened::Buffered(Origin::Git {
+            path: change.path.clone(),
+            blob: change.blob.to_string(),
+            commit: None,
+        }),
+    }
+}
+
+/// Keeps the findings of a modified file that are on lines the change adds or modifies, given
+/// the staged blob's bytes `data`; an unreadable, huge or binary old side counts as empty, so
+/// every line is new. Returns whether none was dropped.
+pub(crate) fn keep_added(
+    options: &Options,
+    repo: &gix::Repository,
+    change: &Change,
+    data: &[u8],
+    findings: &mut Vec<Finding>,
+) -> bool {
+    let (Some(previous), false) = (change.previous, findings.is_empty()) else { return true };
+    let found = findings.len();
+    let mut old = Vec::new();
+    if let Ok(BlobData::Read) = read_blob(options, repo, &previous, &change.path, &mut old) {
+        let added = added_lines(&old, data);
+        findings.retain(|f| {
+            (f.location.line..=f.location.end_line)
+                .any(|line| added.get(line - 1).copied().unwrap_or(true))
+        });
+    }
+    findings.len() == found
 }
 
 /// For each line of `new` (0-based), whether a line diff from `old` adds or changes it.

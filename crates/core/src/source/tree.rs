@@ -1,17 +1,19 @@
-//! Where bytes come from: walking trees and reading files.
+//! The tree source: walking directories and reading files.
 
 use std::fs::File;
 use std::io::Read;
 use std::path::Path;
 
-use super::Options;
+use super::{Opened, Options, looks_binary};
 use crate::error::{Error, ErrorKind};
+use crate::origin::Origin;
+use crate::stats::SkipReason;
 
 /// A walker over `paths`: `.gitignore` and friends respected unless turned off (also outside a
 /// git repository: a file the project ignores is not a leak), hidden files included (`.env`,
 /// `.npmrc` and `.aws/credentials` are where secrets live), `.git/` itself skipped, entries
 /// sorted by name so that output order does not depend on the file system.
-pub(super) fn walker<P: AsRef<Path>>(paths: &[P], options: &Options) -> ignore::WalkBuilder {
+pub(crate) fn walker<P: AsRef<Path>>(paths: &[P], options: &Options) -> ignore::WalkBuilder {
     let mut builder = ignore::WalkBuilder::new(paths[0].as_ref());
     for path in &paths[1..] {
         builder.add(path.as_ref());
@@ -32,7 +34,7 @@ pub(super) fn walker<P: AsRef<Path>>(paths: &[P], options: &Options) -> ignore::
 }
 
 /// Turns a walker error into ours, keeping the path.
-pub(super) fn walk_error(err: ignore::Error) -> Error {
+fn walk_error(err: ignore::Error) -> Error {
     fn find(err: &ignore::Error) -> (Option<&Path>, Option<&std::io::Error>, Option<String>) {
         match err {
             ignore::Error::WithPath { path, err } => {
@@ -60,7 +62,7 @@ pub(super) fn walk_error(err: ignore::Error) -> Error {
 
 /// A file's contents: in the caller's buffer, or too large for one buffer (scanned in chunks);
 /// or why they were not read.
-pub(super) enum Contents {
+enum Contents {
     Buffered,
     /// Larger than the chunk size: the open file and its length, to be read piece by piece.
     Chunked(File, u64),
@@ -70,11 +72,11 @@ pub(super) enum Contents {
 }
 
 /// How much of a file decides whether it is binary.
-const BINARY_PROBE: usize = 8192;
+pub(super) const BINARY_PROBE: usize = 8192;
 
 /// Opens a file without blocking (a FIFO with no writer would otherwise block `open` forever)
 /// and checks that it is a regular file before reading a byte.
-pub(super) fn open(path: &Path) -> Result<Option<(File, u64)>, Error> {
+fn open(path: &Path) -> Result<Option<(File, u64)>, Error> {
     let mut options = std::fs::OpenOptions::new();
     options.read(true);
     #[cfg(unix)]
@@ -90,12 +92,49 @@ pub(super) fn open(path: &Path) -> Result<Option<(File, u64)>, Error> {
     Ok(Some((file, meta.len())))
 }
 
+/// Reads one walked entry: a file into `buf` (or open, when larger than the chunk size); links,
+/// special files and unreadable entries become skips and errors.
+pub(crate) fn open_entry(
+    entry: Result<ignore::DirEntry, ignore::Error>,
+    options: &Options,
+    buf: &mut Vec<u8>,
+) -> Opened {
+    let entry = match entry {
+        Ok(entry) => entry,
+        Err(err) => return Opened::Error(walk_error(err)),
+    };
+    let path = entry.path();
+    let Some(file_type) = entry.file_type() else { return Opened::Nothing };
+    if file_type.is_dir() {
+        return Opened::Nothing;
+    }
+    if file_type.is_symlink() {
+        // Links met while walking are not followed (unless asked); say whether they dangle.
+        return match std::fs::metadata(path) {
+            Err(_) => Opened::Skipped(path.to_path_buf(), SkipReason::BrokenSymlink),
+            Ok(_) => Opened::Skipped(path.to_path_buf(), SkipReason::Symlink),
+        };
+    }
+    if !file_type.is_file() {
+        return Opened::Skipped(path.to_path_buf(), SkipReason::NotAFile);
+    }
+    let skipped = |reason| Opened::Skipped(path.to_path_buf(), reason);
+    match read(path, options.max_file_size, options.chunk_size, options.scan_binary, buf) {
+        Err(err) => Opened::Error(err),
+        Ok(Contents::TooLarge) => skipped(SkipReason::TooLarge),
+        Ok(Contents::Binary) => skipped(SkipReason::Binary),
+        Ok(Contents::NotAFile) => skipped(SkipReason::NotAFile),
+        Ok(Contents::Chunked(file, len)) => Opened::Chunked(file, len, Origin::File(path.into())),
+        Ok(Contents::Buffered) => Opened::Buffered(Origin::File(path.into())),
+    }
+}
+
 /// Reads a file into `buf` when it is at most `chunk` bytes long; a larger one is handed back
-/// open, for [`super::chunked`] to scan piece by piece in bounded memory. Nothing is
+/// open, for the executor to scan piece by piece in bounded memory. Nothing is
 /// memory-mapped: a file truncated while mapped raises SIGBUS, and a scanner runs on trees other
 /// processes write to. Unless `binary` is set, a file whose first 8 KiB hold a NUL byte (and no
 /// UTF-16 byte-order mark) is reported as binary after reading only those 8 KiB.
-pub(super) fn read(
+fn read(
     path: &Path,
     max: u64,
     chunk: u64,
@@ -134,11 +173,6 @@ pub(super) fn read(
         return Ok(Contents::Chunked(file, max.min(buf.len() as u64)));
     }
     Ok(Contents::Buffered)
-}
-
-/// A NUL byte in the first 8 KiB marks a file as binary, as git and ripgrep decide.
-pub(crate) fn looks_binary(data: &[u8]) -> bool {
-    memchr::memchr(0, &data[..data.len().min(BINARY_PROBE)]).is_some()
 }
 
 /// Whether `data` opens with a UTF-16 byte-order mark: `Some(true)` for little-endian.

@@ -6,49 +6,17 @@ use std::sync::{Arc, OnceLock};
 
 use regex_automata::meta::{self, Regex};
 use regex_automata::util::captures::Captures;
-use regex_automata::util::syntax;
 use regex_automata::{Input, PatternID};
 
-use super::filters;
-use super::gate::Gate;
-use super::keywords::{Hits, Keywords};
+pub(crate) mod filters;
+mod findings;
+mod gate;
+mod keywords;
+
+use crate::rules::syntax::{build_regex, parse_hir, parse_regex};
 use crate::rules::{AllowlistSpec, Rule, Rules};
-
-/// The regex dialect of rules: bytes, ASCII classes, no UTF-8 requirement on the haystack.
-fn syntax_config() -> syntax::Config {
-    syntax::Config::new().unicode(false).utf8(false).multi_line(true).crlf(true)
-}
-
-/// Parses a pattern without compiling it, to report syntax errors early.
-pub(crate) fn parse_regex(pattern: &str) -> Result<(), String> {
-    parse_hir(pattern).map(|_| ())
-}
-
-/// Parses a pattern in the rules' dialect.
-pub(crate) fn parse_hir(pattern: &str) -> Result<regex_syntax::hir::Hir, String> {
-    syntax::parse_with(pattern, &syntax_config()).map_err(|e| {
-        // regex-syntax's messages span several lines with a caret diagram; keep the last line.
-        let text = e.to_string();
-        let last = text.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or(&text).trim();
-        last.strip_prefix("error: ").unwrap_or(last).to_string()
-    })
-}
-
-pub(crate) fn build_regex(pattern: &str) -> Result<Regex, String> {
-    Regex::builder()
-        .syntax(syntax_config())
-        .configure(
-            meta::Config::new()
-                .utf8_empty(false)
-                .nfa_size_limit(Some(20 << 20))
-                // The one-pass DFA only speeds up reading capture groups inside a match found
-                // already, which is rare; it took a quarter of each compiled regex's memory.
-                .onepass(false)
-                .hybrid_cache_capacity(512 << 10),
-        )
-        .build(pattern)
-        .map_err(|e| e.to_string())
-}
+use gate::Gate;
+use keywords::{Hits, Keywords};
 
 /// An allowlist with its regexes compiled.
 #[derive(Debug, Default)]
@@ -104,11 +72,24 @@ pub(crate) struct CompiledRule {
     /// compiling, and the gate decides whether the rule is compiled at all.
     gate: OnceLock<Gate>,
     matcher: OnceLock<Result<Matcher, String>>,
+    /// Whether a failure to build has been reported: once per scanner, not once per window.
+    reported: std::sync::atomic::AtomicBool,
 }
 
 impl CompiledRule {
     pub(crate) fn matcher(&self) -> Result<&Matcher, &str> {
         self.matcher.get_or_init(|| Matcher::compile(&self.rule)).as_ref().map_err(|e| e.as_str())
+    }
+
+    /// The error for a rule whose regex or allowlist does not build: its file, line and id.
+    fn build_error(&self, message: &str) -> crate::Error {
+        let origin = &self.rule.origin;
+        crate::Error::new(
+            crate::error::ErrorKind::Rule,
+            format!("cannot build the rule: {message}"),
+        )
+        .with_line(&origin.file, origin.line)
+        .with_rule(&self.rule.id)
     }
 
     fn gate(&self) -> &Gate {
@@ -173,6 +154,8 @@ pub(crate) struct Scratch {
     hits: Hits,
     /// A reusable file buffer, for the sources.
     pub(crate) buf: Vec<u8>,
+    /// Rules that failed to build the first time this worker needed them, as errors to report.
+    pub(crate) rule_errors: Vec<crate::Error>,
 }
 
 /// A rule's regex cache in one worker's [`Scratch`].
@@ -243,25 +226,47 @@ impl Engine {
                 )
             })?;
         }
+        // A user's rule is built now, where a failure (a pattern over the size limit, say) can
+        // name its file, line and id. The built-in rules are all built by a test instead, so
+        // that start-up does not pay for hundreds of regexes that a scan may never need.
+        let compiled: Vec<CompiledRule> = rules
+            .rules
+            .iter()
+            .map(|r| CompiledRule {
+                rule: Arc::new(r.clone()),
+                gate: OnceLock::new(),
+                matcher: OnceLock::new(),
+                reported: Default::default(),
+            })
+            .collect();
+        for c in compiled.iter().filter(|c| !c.rule.origin.builtin) {
+            if let Err(e) = c.matcher() {
+                return Err(c.build_error(e));
+            }
+        }
         let keywords = Keywords::new(keywords)?;
         let reach =
             keywords.max_len() + rules.rules.iter().map(|r| r.window as usize).max().unwrap_or(0);
         Ok(Engine {
             reach,
-            rules: rules
-                .rules
-                .iter()
-                .map(|r| CompiledRule {
-                    rule: Arc::new(r.clone()),
-                    gate: OnceLock::new(),
-                    matcher: OnceLock::new(),
-                })
-                .collect(),
+            rules: compiled,
             keywords,
             keyword_rules,
             global_spec: rules.global.clone(),
             global: OnceLock::new(),
         })
+    }
+
+    /// Finds every credential in `hay` and appends it to `out` as a finding from `origin`.
+    pub(crate) fn find(
+        &self,
+        hay: &[u8],
+        origin: &crate::origin::Origin,
+        scratch: &mut Scratch,
+        out: &mut Vec<crate::Finding>,
+    ) {
+        self.scan(hay, scratch);
+        findings::build(hay, origin, &scratch.matches, &self.rules, out);
     }
 
     /// Finds every credential in `hay`, leaving them in `scratch.matches` sorted by position.
@@ -370,7 +375,15 @@ impl Engine {
         if !compiled.gate().passes(&hay[lo..hi]) {
             return;
         }
-        let Ok(matcher) = compiled.matcher() else { return };
+        let matcher = match compiled.matcher() {
+            Ok(matcher) => matcher,
+            Err(e) => {
+                if !compiled.reported.swap(true, std::sync::atomic::Ordering::Relaxed) {
+                    scratch.rule_errors.push(compiled.build_error(e));
+                }
+                return;
+            }
+        };
         let rule = &compiled.rule;
         let entry = scratch.caches[index as usize].get_or_insert_with(|| {
             Box::new(RuleCache {
@@ -510,6 +523,15 @@ fn resolve_overlaps(matches: &mut Vec<RawMatch>, rules: &[CompiledRule]) {
     });
 }
 
+/// A fixed stream of pseudo-random numbers for tests (xorshift32): the same cases on every run.
+#[cfg(test)]
+pub(crate) fn xorshift(x: &mut u32) -> u32 {
+    *x ^= *x << 13;
+    *x ^= *x >> 17;
+    *x ^= *x << 5;
+    *x
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -570,7 +592,7 @@ mod tests {
         let with_nfa = spans(&engine, &mut scratch);
         assert!(!engine.keywords.has_dfa(), "a small scan does not build the DFA");
         assert_eq!(with_nfa.len(), 2);
-        engine.scan(&vec![b'x'; crate::scan::keywords::DFA_AFTER as usize], &mut scratch);
+        engine.scan(&vec![b'x'; crate::engine::keywords::DFA_AFTER as usize], &mut scratch);
         assert!(engine.keywords.has_dfa(), "a large scan switches to the DFA");
         assert_eq!(spans(&engine, &mut scratch), with_nfa);
     }
@@ -608,12 +630,5 @@ mod tests {
         let rules: Vec<_> =
             scratch.matches.iter().map(|m| engine.rules[m.rule as usize].rule.id()).collect();
         assert_eq!(rules.len(), 1, "{rules:?}");
-    }
-
-    #[test]
-    fn parse_regex_reports_syntax_errors() {
-        assert!(parse_regex(r"(?P<secret>ab[c)").is_err());
-        assert!(parse_regex(r"(?P<secret>ab[c])").is_ok());
-        assert!(parse_regex(r"(?=x)").is_err(), "look-around is not supported");
     }
 }

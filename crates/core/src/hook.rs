@@ -2,8 +2,8 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{chain, git_error, open};
 use crate::error::Error;
+use crate::source::git::{chain, git_error, open};
 
 /// The line that marks a hook as tokenhound's, so that uninstalling never removes another one.
 const MARKER: &str = "# tokenhound pre-commit hook";
