@@ -7,10 +7,11 @@
 //! not grow with the size of the source (a history of a million blob events, say) when one item
 //! is slow. Workers send outcomes in batches, and always flush before they wait for an item, so
 //! an outcome never waits in a batch for a worker that waits for the fold.
+//! Items go to the workers in chunks too, so that neither side wakes the other once per item.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use crossbeam_channel::TryRecvError;
@@ -26,8 +27,10 @@ use crate::stats::{SkipReason, Stats};
 
 /// Items read from a source and not yet folded, at most.
 const IN_FLIGHT: usize = 4096;
-/// Items queued for the workers, at most.
-const QUEUE: usize = 256;
+/// Chunks of items queued for the workers, at most.
+const QUEUE: usize = 64;
+/// Items in one chunk, at most.
+const CHUNK: usize = 32;
 /// Read buffers up to this capacity are kept for the next item.
 const RETAINED_BUFFER: usize = 1 << 20;
 
@@ -156,20 +159,37 @@ where
     O: Send,
 {
     let stop = AtomicBool::new(false);
-    let (permit_tx, permit_rx) = crossbeam_channel::bounded::<()>(IN_FLIGHT);
-    let (item_tx, item_rx) = crossbeam_channel::bounded::<(u64, I)>(QUEUE);
+    // Items sent to the workers and not yet folded.
+    let in_flight = AtomicUsize::new(0);
+    let (item_tx, item_rx) = crossbeam_channel::bounded::<Vec<(u64, I)>>(QUEUE);
     let (out_tx, out_rx) = crossbeam_channel::unbounded::<Vec<(u64, O)>>();
     let mut failure = None;
     std::thread::scope(|scope| {
-        let stop = &stop;
+        let (stop, in_flight) = (&stop, &in_flight);
         scope.spawn(move || {
-            for (index, item) in items.enumerate() {
-                // The permit blocks while IN_FLIGHT items wait to be folded; it fails once the
-                // fold has stopped.
-                if stop.load(Ordering::Relaxed)
-                    || permit_tx.send(()).is_err()
-                    || item_tx.send((index as u64, item)).is_err()
+            // Items go in chunks, so that a worker is woken once per chunk rather than per item,
+            // except when the workers are waiting for work: then at once.
+            let mut chunk = Vec::with_capacity(CHUNK);
+            let mut items = items.enumerate().peekable();
+            while let Some((index, item)) = items.next() {
+                chunk.push((index as u64, item));
+                let last = items.peek().is_none();
+                if chunk.len() < CHUNK && !item_tx.is_empty() && !last {
+                    continue;
+                }
+                // Wait while IN_FLIGHT items wait to be folded: a slow item holds the fold, and
+                // what the others produce meanwhile must not pile up. Rare, so polled.
+                while in_flight.load(Ordering::Acquire) + chunk.len() > IN_FLIGHT
+                    && !stop.load(Ordering::Relaxed)
                 {
+                    std::thread::sleep(Duration::from_micros(200));
+                }
+                if stop.load(Ordering::Relaxed) {
+                    break;
+                }
+                in_flight.fetch_add(chunk.len(), Ordering::AcqRel);
+                let full = std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK));
+                if item_tx.send(full).is_err() {
                     break;
                 }
             }
@@ -181,55 +201,52 @@ where
                     let mut worker = Worker { scratch, local: local() };
                     let mut batch = Batch::new(out_tx.clone());
                     loop {
-                        let (index, item) = match item_rx.try_recv() {
-                            Ok(job) => job,
+                        let chunk = match item_rx.try_recv() {
+                            Ok(chunk) => chunk,
                             Err(TryRecvError::Disconnected) => break,
                             Err(TryRecvError::Empty) => {
                                 if batch.flush().is_err() {
                                     break;
                                 }
                                 match item_rx.recv() {
-                                    Ok(job) => job,
+                                    Ok(chunk) => chunk,
                                     Err(_) => break,
                                 }
                             }
                         };
-                        // Once stopped, drain the queue so that the producer can finish.
-                        if stop.load(Ordering::Relaxed) {
-                            continue;
-                        }
-                        let outcome = work(&mut worker, item);
-                        if batch.push(index, outcome).is_err() {
-                            break;
+                        for (index, item) in chunk {
+                            // Once stopped, drain the queue so that the producer can finish.
+                            if stop.load(Ordering::Relaxed) {
+                                continue;
+                            }
+                            let outcome = work(&mut worker, item);
+                            if batch.push(index, outcome).is_err() {
+                                return;
+                            }
                         }
                     }
                 })
             });
             drop(out_tx);
         });
-        let mut permits = Some(permit_rx);
         let mut next = 0u64;
         let mut pending: HashMap<u64, O> = HashMap::new();
         for batch in out_rx.iter() {
+            if stop.load(Ordering::Relaxed) {
+                continue;
+            }
             pending.extend(batch);
             while let Some(outcome) = pending.remove(&next) {
                 next += 1;
-                if let Some(permits) = &permits {
-                    let _ = permits.try_recv();
-                }
+                in_flight.fetch_sub(1, Ordering::AcqRel);
                 match fold(outcome) {
                     Ok(true) => continue,
                     Ok(false) => {}
                     Err(err) => failure = Some(err),
                 }
                 stop.store(true, Ordering::Relaxed);
-                // Items skipped from now on are never folded: release the producer.
-                permits = None;
                 pending.clear();
                 break;
-            }
-            if stop.load(Ordering::Relaxed) {
-                pending.clear();
             }
         }
     });
