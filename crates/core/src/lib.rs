@@ -52,26 +52,27 @@
 //! ```
 #![deny(missing_docs)]
 
-// Modules in dependency order: each imports only modules above it (a test checks).
-mod chunked;
-mod config;
-mod engine;
-mod error;
-mod exec;
-mod finding;
-mod hook;
-pub mod inventory;
+// Modules in dependency order: each imports only modules above it (tests/module_graph.rs
+// checks; rustfmt.toml keeps rustfmt from sorting them).
 mod location;
+mod error;
+mod stats;
 mod origin;
-mod policy;
-mod project;
-pub mod report;
 mod rules;
+mod finding;
+mod sink;
+mod engine;
+mod source;
+mod chunked;
+mod exec;
 mod scanner;
 mod selftest;
-mod sink;
-mod source;
-mod stats;
+mod hook;
+mod policy;
+mod config;
+mod project;
+pub mod report;
+pub mod inventory;
 
 pub use config::{CONFIG_FILE_NAMES, Config, parse_size};
 pub use error::{Error, ErrorKind};
