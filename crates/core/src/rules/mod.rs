@@ -43,6 +43,9 @@ pub enum Kind {
     PrivateKey,
     /// A password.
     Password,
+    /// A password hash (bcrypt, sha-crypt, NTLM, Kerberos, ...): crackable offline, so as good
+    /// as the password for a weak one.
+    PasswordHash,
     /// A connection string or URI that embeds a credential.
     ConnectionString,
     /// A webhook URL whose path is the credential.
@@ -69,6 +72,7 @@ const KINDS: &[(&str, Kind)] = &[
     ("service-account-key", Kind::ServiceAccountKey),
     ("private-key", Kind::PrivateKey),
     ("password", Kind::Password),
+    ("password-hash", Kind::PasswordHash),
     ("connection-string", Kind::ConnectionString),
     ("webhook-url", Kind::WebhookUrl),
     ("signing-secret", Kind::SigningSecret),
