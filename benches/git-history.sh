@@ -25,7 +25,7 @@ bin="$target/release/tokenhound"
 rules=()
 if ! "$bin" rules list >/dev/null 2>&1; then
     dir=${TOKENHOUND_RULES_DIR:-$root/rules}
-    files=$(find "$dir" -maxdepth 1 -name '*.toml' ! -name global.toml 2>/dev/null | sort)
+    files=$(find "$dir" -maxdepth 1 -name '*.toml' ! -name global.toml ! -name Cargo.toml 2>/dev/null | sort)
     if [ -z "$files" ]; then files="$root/crates/core/tests/fixtures/git-rules.toml"; fi
     rules=(--no-builtin-rules)
     # Rule files this build cannot read (written for a newer format) are left out.

@@ -20,6 +20,7 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde::Deserialize;
 use toml::Spanned;
@@ -319,7 +320,7 @@ impl Config {
             }
         }
         for (id, (line, col), min_entropy, confidence) in &self.overrides {
-            let Some(rule) = rules.rules.iter_mut().find(|r| r.id == *id) else {
+            let Some(rule) = rules.rules.iter_mut().find(|r| r.id == *id).map(Arc::make_mut) else {
                 return Err(Error::new(
                     ErrorKind::Config,
                     format!("override: no rule has id {id:?}"),

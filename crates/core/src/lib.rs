@@ -83,7 +83,7 @@ pub use policy::{
     Baseline, BaselineEntry, Coverage, Policy, PolicyOutcome, PolicySink, repository_root,
 };
 pub use project::{Project, ProjectBuilder, Target};
-pub use rules::{Confidence, Kind, Rule, Rules};
+pub use rules::{Confidence, Iter as RulesIter, Kind, Rule, Rules};
 pub use scanner::{DEFAULT_MAX_FILE_SIZE, Scanner, ScannerBuilder};
 pub use sink::{Collector, Sink};
 pub use source::git::GitOptions;

@@ -233,7 +233,7 @@ impl Engine {
             .rules
             .iter()
             .map(|r| CompiledRule {
-                rule: Arc::new(r.clone()),
+                rule: Arc::clone(r),
                 gate: OnceLock::new(),
                 matcher: OnceLock::new(),
                 reported: Default::default(),

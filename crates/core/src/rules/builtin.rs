@@ -1,127 +1,59 @@
-//! The built-in rules, parsed by `build.rs` and embedded as static data.
+//! The built-in rules: parsed from the `tokenhound-rules` crate by `build.rs`, embedded in
+//! postcard form, and made into rules by the same [`validate`](super::validate) as rule files,
+//! so that a rule field is defined once (in `raw.rs`) and checked once.
 
 use std::borrow::Cow;
+use std::sync::OnceLock;
 
-use super::{AllowlistSpec, Confidence, Defined, Kind, Rule, Rules};
-use crate::rules::checksum::Checksum;
+use super::raw::BuiltFile;
+use super::{AllowlistSpec, Defined, Rules, validate};
+use crate::error::{Error, ErrorKind};
 
-pub(crate) struct StaticFile {
-    name: &'static str,
-    allowlist: Option<StaticAllowlist>,
-    rules: &'static [StaticRule],
+static ENCODED: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/builtin_rules.postcard"));
+
+/// The built-in rules, decoded once per process, and the rules that did not validate.
+struct Loaded {
+    rules: Rules,
+    /// File, line, rule id and message.
+    problems: Vec<(String, usize, String, String)>,
 }
 
-pub(crate) struct StaticRule {
-    line: usize,
-    id: &'static str,
-    name: &'static str,
-    provider: &'static str,
-    kind: &'static str,
-    keywords: &'static [&'static str],
-    pattern: &'static str,
-    confidence: Option<&'static str>,
-    min_entropy: Option<f64>,
-    min_char_classes: Option<u8>,
-    checksum: Option<&'static str>,
-    window: Option<u32>,
-    multiline: Option<bool>,
-    description: Option<&'static str>,
-    remediation: Option<&'static str>,
-    references: &'static [&'static str],
-    examples: &'static [&'static str],
-    negative_examples: &'static [&'static str],
-    allowlist: Option<StaticAllowlist>,
+fn loaded() -> &'static Loaded {
+    static LOADED: OnceLock<Loaded> = OnceLock::new();
+    LOADED.get_or_init(|| {
+        // `build.rs` wrote these bytes from the same types: they decode.
+        let files: Vec<BuiltFile<&'static str>> =
+            postcard::from_bytes(ENCODED).expect("built-in rules decode");
+        let mut rules = Rules::default();
+        let mut problems = Vec::new();
+        for file in files {
+            let name = format!("rules/{}", file.name);
+            if let Some(allowlist) = file.allowlist {
+                rules.global.extend(&AllowlistSpec::from_raw(allowlist));
+            }
+            for (line, raw) in file.rules {
+                let defined = Defined { file: Cow::Owned(name.clone()), line, builtin: true };
+                // Regexes are parsed by the self-test, not at every start-up.
+                match validate(raw, defined, false) {
+                    Ok(rule) => rules.rules.push(std::sync::Arc::new(rule)),
+                    Err((_, message, id)) => problems.push((name.clone(), line, id, message)),
+                }
+            }
+        }
+        Loaded { rules, problems }
+    })
 }
 
-pub(crate) struct StaticAllowlist {
-    stopwords: &'static [&'static str],
-    regexes: &'static [&'static str],
-    line_regexes: &'static [&'static str],
-}
-
-include!(concat!(env!("OUT_DIR"), "/builtin_rules.rs"));
-
-fn strs(list: &'static [&'static str]) -> Vec<Cow<'static, str>> {
-    list.iter().map(|s| Cow::Borrowed(*s)).collect()
-}
-
-fn allowlist(a: &Option<StaticAllowlist>) -> AllowlistSpec {
-    match a {
-        None => AllowlistSpec::default(),
-        Some(a) => AllowlistSpec {
-            stopwords: strs(a.stopwords),
-            regexes: strs(a.regexes),
-            line_regexes: strs(a.line_regexes),
-        },
-    }
-}
-
-/// Builds the built-in set. Values that fail to parse (an unknown kind, say) fall back to a
-/// default here; the core test `builtin_rules_pass_their_self_check` rejects them.
+/// The built-in rules that validate.
 pub(crate) fn load() -> Rules {
-    let mut rules = Rules::default();
-    for file in BUILTIN {
-        rules.global.extend(&allowlist(&file.allowlist));
-        for r in file.rules {
-            rules.rules.push(Rule {
-                id: Cow::Borrowed(r.id),
-                name: Cow::Borrowed(r.name),
-                provider: Cow::Borrowed(r.provider),
-                kind: Kind::parse(r.kind).unwrap_or(Kind::Credentials),
-                keywords: strs(r.keywords),
-                pattern: Cow::Borrowed(r.pattern),
-                confidence: r.confidence.and_then(Confidence::parse).unwrap_or(Confidence::Medium),
-                min_entropy: r.min_entropy,
-                min_char_classes: r.min_char_classes.unwrap_or(0),
-                checksum: r.checksum.and_then(Checksum::parse),
-                window: r.window.unwrap_or(super::DEFAULT_WINDOW).clamp(16, super::MAX_WINDOW),
-                multiline: r.multiline.unwrap_or(false),
-                description: r.description.map(Cow::Borrowed),
-                remediation: r.remediation.map(Cow::Borrowed),
-                references: strs(r.references),
-                examples: strs(r.examples),
-                negative_examples: strs(r.negative_examples),
-                allowlist: allowlist(&r.allowlist),
-                origin: Defined {
-                    file: Cow::Owned(format!("rules/{}", file.name)),
-                    line: r.line,
-                    builtin: true,
-                },
-            });
-        }
-    }
-    rules
+    loaded().rules.clone()
 }
 
-/// Values of built-in rules that [`load`] had to replace with a default: each is a defect.
-pub(crate) fn problems() -> Vec<crate::Error> {
-    let mut out = Vec::new();
-    for f in BUILTIN {
-        for r in f.rules {
-            let bad = |what: &str, value: &str| {
-                crate::Error::new(
-                    crate::error::ErrorKind::Rule,
-                    format!("unknown {what} {value:?}"),
-                )
-                .with_line(&format!("rules/{}", f.name), r.line)
-                .with_rule(r.id)
-            };
-            if Kind::parse(r.kind).is_none() {
-                out.push(bad("kind", r.kind));
-            }
-            if let Some(c) = r.confidence.filter(|c| Confidence::parse(c).is_none()) {
-                out.push(bad("confidence", c));
-            }
-            if let Some(c) = r.checksum.filter(|c| Checksum::parse(c).is_none()) {
-                out.push(bad("checksum validator", c));
-            }
-            if let Some(n) = r.min_char_classes.filter(|n| *n > 4) {
-                out.push(bad("min_char_classes", &n.to_string()));
-            }
-            if let Some(w) = r.window.filter(|w| !(16..=super::MAX_WINDOW).contains(w)) {
-                out.push(bad("window", &w.to_string()));
-            }
-        }
-    }
-    out
+/// Built-in rules that do not validate, and so are left out: each is a defect, reported by the
+/// self-test (`tokenhound rules check`, and the core test that runs it).
+pub(crate) fn problems() -> Vec<Error> {
+    let error = |(file, line, id, message): &(String, usize, String, String)| {
+        Error::new(ErrorKind::Rule, message.as_str()).with_line(file, *line).with_rule(id)
+    };
+    loaded().problems.iter().map(error).collect()
 }

@@ -14,6 +14,7 @@ pub(crate) use builtin::problems as builtin_problems;
 use std::borrow::Cow;
 use std::fmt;
 use std::path::Path;
+use std::sync::Arc;
 
 use crate::error::{Error, ErrorKind};
 use checksum::Checksum;
@@ -145,11 +146,12 @@ pub(crate) struct AllowlistSpec {
 }
 
 impl AllowlistSpec {
-    fn from_raw(raw: RawAllowlist) -> AllowlistSpec {
+    fn from_raw<S: Into<Str>>(raw: RawAllowlist<S>) -> AllowlistSpec {
+        let strs = |list: Vec<S>| list.into_iter().map(Into::into).collect();
         AllowlistSpec {
-            stopwords: raw.stopwords.into_iter().map(Cow::Owned).collect(),
-            regexes: raw.regexes.into_iter().map(Cow::Owned).collect(),
-            line_regexes: raw.line_regexes.into_iter().map(Cow::Owned).collect(),
+            stopwords: strs(raw.stopwords),
+            regexes: strs(raw.regexes),
+            line_regexes: strs(raw.line_regexes),
         }
     }
 
@@ -271,7 +273,9 @@ impl Rule {
 /// ```
 #[derive(Clone, Debug, Default)]
 pub struct Rules {
-    pub(crate) rules: Vec<Rule>,
+    /// Shared: a set is cloned for every scanner built from it, and the engine keeps the same
+    /// `Arc`s.
+    pub(crate) rules: Vec<Arc<Rule>>,
     pub(crate) global: AllowlistSpec,
 }
 
@@ -322,12 +326,13 @@ impl Rules {
 
     /// Keeps only the rules for which `keep` returns true.
     pub fn retain(&mut self, keep: impl FnMut(&Rule) -> bool) {
-        self.rules.retain(keep);
+        let mut keep = keep;
+        self.rules.retain(|r| keep(r));
     }
 
     /// The rule with this id.
     pub fn get(&self, id: &str) -> Option<&Rule> {
-        self.rules.iter().find(|r| r.id == id)
+        self.rules.iter().find(|r| r.id == id).map(|r| &**r)
     }
 
     /// How many rules.
@@ -341,16 +346,32 @@ impl Rules {
     }
 
     /// The rules, in load order.
-    pub fn iter(&self) -> std::slice::Iter<'_, Rule> {
-        self.rules.iter()
+    pub fn iter(&self) -> Iter<'_> {
+        Iter(self.rules.iter())
     }
 }
 
+/// The rules of a [`Rules`], in load order.
+#[derive(Clone, Debug)]
+pub struct Iter<'a>(std::slice::Iter<'a, Arc<Rule>>);
+
+impl<'a> Iterator for Iter<'a> {
+    type Item = &'a Rule;
+    fn next(&mut self) -> Option<&'a Rule> {
+        self.0.next().map(|r| &**r)
+    }
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.0.size_hint()
+    }
+}
+
+impl ExactSizeIterator for Iter<'_> {}
+
 impl<'a> IntoIterator for &'a Rules {
     type Item = &'a Rule;
-    type IntoIter = std::slice::Iter<'a, Rule>;
+    type IntoIter = Iter<'a>;
     fn into_iter(self) -> Self::IntoIter {
-        self.rules.iter()
+        self.iter()
     }
 }
 
@@ -421,29 +442,31 @@ pub(crate) fn push_rules(
                 .with_location(name, l, c)
                 .with_rule(&rule.id));
         }
-        rules.rules.push(rule);
+        rules.rules.push(Arc::new(rule));
     }
     Ok(())
 }
 
-/// Checks a rule's fields. On failure returns the key at fault, a message and the rule id.
-fn validate(
-    raw: RawRule,
+/// Checks a rule's fields and makes the rule: the one place that turns rule syntax into a
+/// [`Rule`], for rule files, config files' inline rules and the built-in rules (whose strings,
+/// `S = &'static str`, are borrowed rather than copied). On failure returns the key at fault, a
+/// message and the rule id.
+fn validate<S: AsRef<str> + Into<Str>>(
+    raw: RawRule<S>,
     origin: Defined,
     parse_regexes: bool,
 ) -> Result<Rule, (&'static str, String, String)> {
-    let id = raw.id.clone();
-    let fail = |key: &'static str, msg: String| Err((key, msg, id.clone()));
-    if !valid_id(&raw.id) {
+    let fail = |key: &'static str, msg: String| Err((key, msg, raw.id.as_ref().to_string()));
+    if !valid_id(raw.id.as_ref()) {
         return fail(
             "id",
-            format!("invalid rule id {:?}: expected lower-case `provider.what`", raw.id),
+            format!("invalid rule id {:?}: expected lower-case `provider.what`", raw.id.as_ref()),
         );
     }
-    let Some(kind) = Kind::parse(&raw.kind) else {
-        return fail("kind", format!("unknown kind {:?}", raw.kind));
+    let Some(kind) = Kind::parse(raw.kind.as_ref()) else {
+        return fail("kind", format!("unknown kind {:?}", raw.kind.as_ref()));
     };
-    let confidence = match raw.confidence.as_deref() {
+    let confidence = match raw.confidence.as_ref().map(AsRef::as_ref) {
         None => Confidence::Medium,
         Some(c) => match Confidence::parse(c) {
             Some(c) => c,
@@ -453,10 +476,10 @@ fn validate(
     if raw.keywords.is_empty() {
         return fail("keywords", "a rule needs at least one keyword".into());
     }
-    if let Some(k) = raw.keywords.iter().find(|k| k.len() < 3) {
+    if let Some(k) = raw.keywords.iter().map(AsRef::as_ref).find(|k| k.len() < 3) {
         return fail("keywords", format!("keyword {k:?} is shorter than 3 bytes"));
     }
-    let checksum = match raw.checksum.as_deref() {
+    let checksum = match raw.checksum.as_ref().map(AsRef::as_ref) {
         None => None,
         Some(name) => match Checksum::parse(name) {
             Some(c) => Some(c),
@@ -476,7 +499,7 @@ fn validate(
         return fail("window", format!("window {window} is outside 16..={MAX_WINDOW}"));
     }
     if parse_regexes {
-        if let Err(msg) = crate::rules::syntax::parse_regex(&raw.pattern) {
+        if let Err(msg) = syntax::parse_regex(raw.pattern.as_ref()) {
             return fail("pattern", format!("invalid pattern: {msg}"));
         }
         if let Some(a) = &raw.allowlist
@@ -484,29 +507,30 @@ fn validate(
                 .regexes
                 .iter()
                 .chain(&a.line_regexes)
-                .find_map(|r| crate::rules::syntax::parse_regex(r).err())
+                .find_map(|r| syntax::parse_regex(r.as_ref()).err())
         {
             return fail("allowlist", format!("invalid allowlist regex: {msg}"));
         }
     }
+    let strs = |list: Vec<S>| list.into_iter().map(Into::into).collect();
     Ok(Rule {
-        id: Cow::Owned(raw.id),
-        name: Cow::Owned(raw.name),
-        provider: Cow::Owned(raw.provider),
+        id: raw.id.into(),
+        name: raw.name.into(),
+        provider: raw.provider.into(),
         kind,
-        keywords: raw.keywords.into_iter().map(Cow::Owned).collect(),
-        pattern: Cow::Owned(raw.pattern),
+        keywords: strs(raw.keywords),
+        pattern: raw.pattern.into(),
         confidence,
         min_entropy: raw.min_entropy,
         min_char_classes: raw.min_char_classes.unwrap_or(0),
         checksum,
         window,
         multiline: raw.multiline.unwrap_or(false),
-        description: raw.description.map(Cow::Owned),
-        remediation: raw.remediation.map(Cow::Owned),
-        references: raw.references.into_iter().map(Cow::Owned).collect(),
-        examples: raw.examples.into_iter().map(Cow::Owned).collect(),
-        negative_examples: raw.negative_examples.into_iter().map(Cow::Owned).collect(),
+        description: raw.description.map(Into::into),
+        remediation: raw.remediation.map(Into::into),
+        references: strs(raw.references),
+        examples: strs(raw.examples),
+        negative_examples: strs(raw.negative_examples),
         allowlist: raw.allowlist.map(AllowlistSpec::from_raw).unwrap_or_default(),
         origin,
     })
