@@ -477,8 +477,8 @@ fn finish(reporter: Reporter<'_>, scanner: &Scanner, stats: Stats) -> Result<u8>
     let unsuppressed = reporter.unsuppressed();
     let rules: Vec<_> = scanner.rules().collect();
     match reporter.finish(&stats, &rules) {
-        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {}
-        other => other.context("cannot write the report")?,
+        Err(e) if is_broken_pipe_error(&e) => {}
+        other => other?,
     }
     Ok(exit_code(&stats, unsuppressed))
 }

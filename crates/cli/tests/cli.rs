@@ -948,3 +948,37 @@ fn inventory_of_history_names_first_and_last_commit() {
     assert_eq!(item["first_commit"]["id"], first.as_str());
     assert_eq!(item["last_commit"]["id"], last.as_str());
 }
+
+#[test]
+fn a_report_that_cannot_be_written_stops_the_scan_with_exit_code_two() {
+    if !Path::new("/dev/full").exists() {
+        return; // Not Linux: no device that fails every write.
+    }
+    let tree = Tree::new();
+    // Enough findings that the report's buffer is written during the scan, not only at its end.
+    let many: String = (0..2000).map(|i| format!("t{i} = \"{GH1}\"\n")).collect();
+    tree.write("many.py", many);
+    tree.write("one.py", format!("t = \"{GH2}\"\n"));
+    for args in [&["scan", "-o", "/dev/full", "."][..], &["scan", "-o", "/dev/full", "one.py"]] {
+        let run = tree.run(args);
+        assert_eq!(run.code(), 2, "{args:?}: {}", run.stderr());
+        assert!(run.stderr().contains("cannot write the report"), "{}", run.stderr());
+        assert!(run.stderr().contains("no space left on device"), "{}", run.stderr());
+    }
+}
+
+#[test]
+fn a_user_rule_that_parses_but_cannot_be_built_fails_at_load_with_its_location() {
+    let tree = Tree::new();
+    tree.write("a.txt", "nothing\n");
+    // Valid syntax, but its NFA is far over the size limit.
+    tree.write(
+        "huge.toml",
+        "[[rules]]\nid = \"acme.huge\"\nname = \"Huge\"\nprovider = \"Acme\"\nkind = \"api-key\"\n\
+         keywords = [\"acme\"]\npattern = '''acme(?:[a-z0-9]{1000}){1000}'''\n",
+    );
+    let run = tree.run(&["scan", "--rules", "huge.toml", "."]);
+    assert_eq!(run.code(), 2, "{}", run.stderr());
+    let err = run.stderr();
+    assert!(err.contains("huge.toml:1: rule acme.huge: cannot build the rule"), "{err}");
+}

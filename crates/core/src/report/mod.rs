@@ -233,8 +233,14 @@ impl<'a> Reporter<'a> {
         self.counts.high + self.counts.medium + self.counts.low
     }
 
-    /// Writes what the format holds until the end, and the text format's summary.
-    pub fn finish(mut self, stats: &Stats, rules: &[&Rule]) -> io::Result<()> {
+    /// Writes what the format holds until the end, and the text format's summary. A failed
+    /// write is an error of kind [`ErrorKind::Report`](crate::ErrorKind::Report), whose source is
+    /// the I/O error.
+    pub fn finish(self, stats: &Stats, rules: &[&Rule]) -> Result<(), Error> {
+        self.write_end(stats, rules).map_err(Error::report)
+    }
+
+    fn write_end(mut self, stats: &Stats, rules: &[&Rule]) -> io::Result<()> {
         let held = std::mem::take(&mut self.held);
         match self.format {
             Format::Text if !self.quiet => {
