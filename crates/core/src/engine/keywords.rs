@@ -419,9 +419,12 @@ mod tests {
                 list.push(keyword);
             }
         }
-        let dfa = Dfa::build(&list).expect("a DFA");
+        let dfa = Dfa::build(&list).expect("a DFA: at most 65,536 states");
         assert_eq!(dfa.stride2, 6, "a row of 64 codes");
-        assert!(dfa.trans.len() * 2 < 1 << 20, "{} bytes", dfa.trans.len() * 2);
+        // 0.8 MB with 626 rules, 1.25 MB with 969 (1,742 keywords): past a core's L2, which the
+        // keyword search feels (benches/record). Cutting keywords per rule is the speed issue's
+        // work; this bound keeps the table from growing unnoticed.
+        assert!(dfa.trans.len() * 2 < 3 << 19, "{} bytes", dfa.trans.len() * 2);
     }
 
     #[test]
