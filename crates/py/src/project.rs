@@ -25,19 +25,22 @@ impl PyProject {
     /// Loads the project `path` belongs to. `config` names a configuration file instead of
     /// discovering one, `no_config=True` uses none; `rules` adds rule files; `builtin_rules=False`
     /// starts without the built-in rules; `disable` turns rules off by id; `baseline` names a
-    /// baseline file whose findings are suppressed. A malformed file is a `ConfigError` or
-    /// `RuleError` naming its file, line and column.
+    /// baseline file whose findings are suppressed. A malformed rule file is a `RuleError`, a
+    /// malformed configuration or baseline a `TokenhoundError`, naming its file, line and column.
     #[staticmethod]
-    #[pyo3(signature = (
-        path = PathBuf::from("."),
-        *,
-        config = None,
-        no_config = false,
-        rules = Vec::new(),
-        builtin_rules = true,
-        disable = Vec::new(),
-        baseline = None,
-    ))]
+    #[pyo3(
+        signature = (
+            path = PathBuf::from("."),
+            *,
+            config = None,
+            no_config = false,
+            rules = Vec::new(),
+            builtin_rules = true,
+            disable = Vec::new(),
+            baseline = None,
+        ),
+        text_signature = "(path='.', *, config=None, no_config=False, rules=(), builtin_rules=True, disable=(), baseline=None)"
+    )]
     #[allow(clippy::too_many_arguments)]
     fn discover(
         py: Python<'_>,
@@ -152,7 +155,10 @@ impl PyProject {
 
     /// Scans the staged change of the repository at (or above) `repo` with the project's
     /// policy; see `Scanner.scan_staged`.
-    #[pyo3(signature = (repo = PathBuf::from("."), *, scanner = None))]
+    #[pyo3(
+        signature = (repo = PathBuf::from("."), *, scanner = None),
+        text_signature = "($self, repo='.', *, scanner=None)"
+    )]
     fn scan_staged(
         &self,
         py: Python<'_>,
@@ -164,9 +170,12 @@ impl PyProject {
 
     /// Scans the history of the repository at (or above) `repo` with the project's policy; see
     /// `Scanner.scan_git`.
-    #[pyo3(signature = (
-        repo = PathBuf::from("."), *, range = None, since = None, branch = None, scanner = None
-    ))]
+    #[pyo3(
+        signature = (
+            repo = PathBuf::from("."), *, range = None, since = None, branch = None, scanner = None
+        ),
+        text_signature = "($self, repo='.', *, range=None, since=None, branch=None, scanner=None)"
+    )]
     fn scan_git(
         &self,
         py: Python<'_>,

@@ -12,6 +12,7 @@ __all__ = [
     "DEFAULT_MAX_FILE_SIZE",
     "Finding",
     "GitOrigin",
+    "Project",
     "Rule",
     "Rules",
     "ScanResult",
@@ -139,6 +140,8 @@ class Finding:
     def snippet(self) -> str: ...
     @property
     def git(self) -> Optional[GitOrigin]: ...
+    @property
+    def suppression(self) -> Optional[dict[str, str]]: ...
     def to_dict(self, redact: bool = True) -> dict[str, object]: ...
 
 @final
@@ -168,6 +171,8 @@ class ScanResult:
 
     @property
     def findings(self) -> list[Finding]: ...
+    @property
+    def suppressed(self) -> list[Finding]: ...
     @property
     def stats(self) -> Stats: ...
     @property
@@ -208,6 +213,56 @@ class Scanner:
         range: Optional[str] = None,
         since: Optional[str] = None,
         branch: Optional[str] = None,
+    ) -> ScanResult: ...
+
+@final
+class Project:
+    """A path's ``tokenhound.toml``, rules and policy, loaded as ``tokenhound scan`` loads them."""
+
+    @staticmethod
+    def discover(
+        path: _Path = ".",
+        *,
+        config: Optional[_Path] = None,
+        no_config: bool = False,
+        rules: Iterable[_Path] = (),
+        builtin_rules: bool = True,
+        disable: Iterable[str] = (),
+        baseline: Optional[_Path] = None,
+    ) -> Project: ...
+    @property
+    def config_path(self) -> Optional[str]: ...
+    @property
+    def root(self) -> str: ...
+    @property
+    def warnings(self) -> list[str]: ...
+    @property
+    def rules(self) -> Rules: ...
+    def scanner(
+        self,
+        *,
+        threads: Optional[int] = None,
+        max_file_size: Optional[int] = None,
+        scan_binary: Optional[bool] = None,
+        no_ignore: Optional[bool] = None,
+        follow_links: Optional[bool] = None,
+        show_secrets: bool = False,
+    ) -> Scanner: ...
+    def scan_paths(
+        self,
+        paths: Union[_Path, Iterable[_Path], None] = None,
+        *,
+        scanner: Optional[Scanner] = None,
+    ) -> ScanResult: ...
+    def scan_staged(self, repo: _Path = ".", *, scanner: Optional[Scanner] = None) -> ScanResult: ...
+    def scan_git(
+        self,
+        repo: _Path = ".",
+        *,
+        range: Optional[str] = None,
+        since: Optional[str] = None,
+        branch: Optional[str] = None,
+        scanner: Optional[Scanner] = None,
     ) -> ScanResult: ...
 
 def run_cli(argv: list[str]) -> int: ...
