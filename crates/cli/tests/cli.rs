@@ -528,6 +528,12 @@ fn docs_rules_md_is_generated_from_the_rules() {
         generated == committed,
         "docs/RULES.md is stale: run `cargo run -p tokenhound-cli -- rules list --format markdown > docs/RULES.md`"
     );
+    // The README's headline says the same numbers as the generated list.
+    let counts = generated.lines().find(|l| l.ends_with(" providers.")).unwrap();
+    let counts = counts.trim_end_matches('.').replace(" rules for ", " built-in rules for ");
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md")).unwrap();
+    assert!(readme.contains(&format!("**{counts}**")), "README.md does not say **{counts}**");
 }
 
 // ---- Adoption in CI: config, allowlists, baselines, SARIF suppressions, github, inventory ----
