@@ -3,21 +3,33 @@
 //! files and directory trees.
 //!
 //! The main types:
-//! - [`Rules`]: what credentials look like, as data. [`Rules::builtin`] holds hundreds of
+//! - [`Project`]: what a directory's scan needs, found from a path ([`Project::discover`]):
+//!   its `tokenhound.toml` ([`Config`]), the rules in layers, and the [`Policy`] (allowlists and
+//!   a [`Baseline`]). The command line and the Python module both load projects this way, so
+//!   they agree; [`Project::scan`] scans a [`Target`] (files and trees, the staged change, a
+//!   history) and marks what the policy suppresses.
+//! - [`Rules`]: what credentials look like, as data. [`Rules::builtin`] holds the built-in
 //!   providers' formats; users add TOML files ([`Rules::from_path`]).
 //! - [`Scanner`]: rules compiled into one keyword automaton plus lazily compiled regexes.
 //!   [`Scanner::new`] for the built-in rules, [`Scanner::builder`] for the rest. Immutable,
-//!   cheap to clone, `Send + Sync`.
+//!   cheap to clone, `Send + Sync`. Every source runs on one executor: a private thread pool,
+//!   a scratch per worker and one reorder stage.
+//! - [`Blob`] and [`Origin`]: bytes to scan and where they came from (a file, standard input, a
+//!   git blob), which findings carry.
 //! - [`Finding`]: a credential found: its rule, location, secret (redacted when displayed) and a
 //!   position-independent fingerprint.
-//! - [`Sink`]: receives findings, skipped files and errors as a scan produces them; `Vec<Finding>`
-//!   and [`Collector`] are sinks, and so is [`report::Reporter`], which writes text, JSON, JSON
-//!   Lines or SARIF.
-//! - [`Config`]: a project's `tokenhound.toml` (rules, scan options, allowlists), and
-//!   [`Policy`]: its allowlists and a [`Baseline`] of known findings, applied after the scan by
-//!   marking findings as suppressed.
+//! - [`Sink`]: receives findings, skipped files and errors as a scan produces them; its methods
+//!   return `Result<bool, Error>` (`Ok(false)` stops the scan, an error stops it and is
+//!   returned). `Vec<Finding>` and [`Collector`] are sinks, and so is [`report::Reporter`],
+//!   which writes text, JSON, JSON Lines, SARIF or GitHub annotations.
 //! - [`inventory::Inventory`]: the distinct credentials found, grouped by provider and kind.
-//! - [`Error`]: every error names where it happened (file, line, column, rule id).
+//! - [`Error`]: every error names where it happened (file, line, column, rule id):
+//!
+//! ```
+//! let err = tokenhound::Rules::from_toml("[[rules]]\nid = 'x'\n", "mine.toml").unwrap_err();
+//! assert_eq!(err.kind(), tokenhound::ErrorKind::Rule);
+//! assert!(err.to_string().starts_with("mine.toml:1:1: "), "{err}");
+//! ```
 //!
 //! # Example
 //!
