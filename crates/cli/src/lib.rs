@@ -149,6 +149,11 @@ struct ScanArgs {
     /// With --git: only commits that are not ancestors of REV.
     #[arg(long, value_name = "REV", requires = "git")]
     since: Option<String>,
+    /// With --range or --since: also fail on secrets that were already in a file before the
+    /// commit that changed it. By default a range is blamed only for what it added; secrets
+    /// it did not add are listed as suppressed ("existing") and do not fail the scan.
+    #[arg(long)]
+    fail_on_existing: bool,
     /// With --git: start from this branch (or revision) instead of every reference.
     #[arg(long, value_name = "REF", requires = "git")]
     branch: Option<String>,
@@ -369,6 +374,7 @@ fn scan(args: ScanArgs) -> Result<u8> {
             options.range = args.range;
             options.since = args.since;
             options.branch = args.branch;
+            options.fail_on_existing = args.fail_on_existing;
             Target::Git(repo, options)
         }
     } else {

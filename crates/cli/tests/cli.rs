@@ -913,6 +913,62 @@ fn inventory_in_every_format() {
     }
 }
 
+#[test]
+fn a_pull_request_range_is_blamed_only_for_the_secrets_it_added() {
+    let t = Tree::new();
+    let git = |args: &[&str]| git_at(&t, args, "2024-01-01T00:00:00Z");
+    git(&["init", "-q", "-b", "main"]);
+    // On main: a .env that already leaks a token and a database password.
+    t.write(".env", format!("A={GH1}\nDATABASE_URL=postgres://app:Vq9xL2mZr8Tk4Pw@db:5432/app\n"));
+    t.write("app.py", "print('hello')\n");
+    git(&["add", "-A"]);
+    git(&["commit", "-qm", "base"]);
+    // The pull request: one harmless line appended to the leaky file, a new leak in another.
+    git(&["checkout", "-qb", "feature"]);
+    t.write(
+        ".env",
+        format!("A={GH1}\nDATABASE_URL=postgres://app:Vq9xL2mZr8Tk4Pw@db:5432/app\nY=2\n"),
+    );
+    t.write("app.py", format!("print('hello')\nTOKEN = \"{GH2}\"\n"));
+    git(&["commit", "-qam", "feature"]);
+
+    let run = t.run(&["scan", "--git", "--range", "main..feature", "-f", "json"]).expect_code(1);
+    let doc = run.json();
+    let found: Vec<_> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["path"].as_str().unwrap().to_string(), f["rule"].as_str().unwrap().to_string()))
+        .collect();
+    assert_eq!(found, [("app.py".to_string(), "github.pat-classic".to_string())]);
+    let existing: Vec<_> = doc["suppressed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["path"].as_str().unwrap(), f["suppression"]["kind"].as_str().unwrap()))
+        .collect();
+    assert_eq!(existing, [(".env", "existing"), (".env", "existing")]);
+
+    // Only the old leaks: a range that touched the file but added nothing passes.
+    git(&["checkout", "-q", "main"]);
+    git(&["checkout", "-qb", "harmless"]);
+    t.write(
+        ".env",
+        format!("A={GH1}\nDATABASE_URL=postgres://app:Vq9xL2mZr8Tk4Pw@db:5432/app\nZ=3\n"),
+    );
+    git(&["commit", "-qam", "harmless"]);
+    let run = t.run(&["scan", "--git", "--range", "main..harmless"]).expect_code(0);
+    assert!(run.stderr().contains("2 already there before the range"), "{}", run.stderr());
+    // Unless asked: then every secret in what the range touched fails it.
+    let run =
+        t.run(&["scan", "--git", "--range", "main..harmless", "--fail-on-existing", "-f", "json"]);
+    assert_eq!(run.code(), 1);
+    assert_eq!(run.json()["findings"].as_array().unwrap().len(), 2);
+    // The whole history is not a range: the secrets are findings, attributed to their commit.
+    let run = t.run(&["scan", "--git", "-f", "json"]).expect_code(1);
+    assert!(run.json()["suppressed"].as_array().is_none_or(|s| s.is_empty()));
+}
+
 /// Runs git in `t` with a fixed identity and date, and no user or system config.
 fn git_at(t: &Tree, args: &[&str], date: &str) -> String {
     let out = Command::new("git")

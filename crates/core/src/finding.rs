@@ -53,14 +53,18 @@ pub enum SuppressionKind {
     Allowlist,
     /// An entry of a baseline file: a known finding, recorded before.
     Baseline,
+    /// A history scan of part of the commits (a pull request's range): the secret was already in
+    /// the file before the commit that touched it, so the range did not add it.
+    Existing,
 }
 
 impl SuppressionKind {
-    /// `allowlist` or `baseline`.
+    /// `allowlist`, `baseline` or `existing`.
     pub fn as_str(self) -> &'static str {
         match self {
             SuppressionKind::Allowlist => "allowlist",
             SuppressionKind::Baseline => "baseline",
+            SuppressionKind::Existing => "existing",
         }
     }
 }

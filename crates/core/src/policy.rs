@@ -461,6 +461,9 @@ pub struct PolicyOutcome {
     pub allowlisted: u64,
     /// Findings the baseline suppressed.
     pub baselined: u64,
+    /// Findings a history scan of part of the commits marked as already there before the
+    /// commit that touched their file ([`SuppressionKind::Existing`]).
+    pub existing: u64,
     /// Baseline entries that matched no finding although the scan covered their path (see
     /// [`Coverage`]): the leak was fixed, or the file deleted. Entries outside what was scanned
     /// are never stale.
@@ -546,6 +549,11 @@ impl<S> PolicySink<'_, S> {
 
 impl<S: Sink> Sink for PolicySink<'_, S> {
     fn finding(&mut self, mut finding: Finding) -> Result<bool, Error> {
+        if finding.suppression.as_ref().is_some_and(|s| s.kind == SuppressionKind::Existing) {
+            // Not this change's doing; neither new nor part of the current findings.
+            self.outcome.existing += 1;
+            return self.inner.finding(finding);
+        }
         let relative = self.policy.relative(finding.path.as_deref(), &self.base);
         let allowed = self
             .policy

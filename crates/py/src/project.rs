@@ -172,10 +172,17 @@ impl PyProject {
     /// `Scanner.scan_git`.
     #[pyo3(
         signature = (
-            repo = PathBuf::from("."), *, range = None, since = None, branch = None, scanner = None
+            repo = PathBuf::from("."),
+            *,
+            range = None,
+            since = None,
+            branch = None,
+            fail_on_existing = false,
+            scanner = None
         ),
-        text_signature = "($self, repo='.', *, range=None, since=None, branch=None, scanner=None)"
+        text_signature = "($self, repo='.', *, range=None, since=None, branch=None, fail_on_existing=False, scanner=None)"
     )]
+    #[allow(clippy::too_many_arguments)]
     fn scan_git(
         &self,
         py: Python<'_>,
@@ -183,12 +190,14 @@ impl PyProject {
         range: Option<String>,
         since: Option<String>,
         branch: Option<String>,
+        fail_on_existing: bool,
         scanner: Option<&Bound<'_, PyScanner>>,
     ) -> PyResult<PyScanResult> {
         let mut options = tokenhound::GitOptions::new();
         options.range = range;
         options.since = since;
         options.branch = branch;
+        options.fail_on_existing = fail_on_existing;
         self.run(py, scanner, tokenhound::Target::Git(repo, options))
     }
 

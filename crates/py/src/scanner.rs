@@ -312,8 +312,8 @@ impl PyScanner {
     /// there instead of every reference) narrow it. Not a repository, an unknown revision, or
     /// `range` with `branch`: `ScanError`. Ctrl-C stops it with `KeyboardInterrupt`.
     #[pyo3(
-        signature = (repo = PathBuf::from("."), *, range = None, since = None, branch = None),
-        text_signature = "($self, repo='.', *, range=None, since=None, branch=None)"
+        signature = (repo = PathBuf::from("."), *, range = None, since = None, branch = None, fail_on_existing = false),
+        text_signature = "($self, repo='.', *, range=None, since=None, branch=None, fail_on_existing=False)"
     )]
     fn scan_git(
         &self,
@@ -322,11 +322,13 @@ impl PyScanner {
         range: Option<String>,
         since: Option<String>,
         branch: Option<String>,
+        fail_on_existing: bool,
     ) -> PyResult<PyScanResult> {
         let mut options = tokenhound::GitOptions::new();
         options.range = range;
         options.since = since;
         options.branch = branch;
+        options.fail_on_existing = fail_on_existing;
         self.collect(py, |scanner, sink| scanner.scan_git(&repo, &options, sink))
     }
 

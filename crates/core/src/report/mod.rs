@@ -198,6 +198,7 @@ pub(crate) struct Counts {
     pub(crate) low: u64,
     pub(crate) allowlisted: u64,
     pub(crate) baselined: u64,
+    pub(crate) existing: u64,
 }
 
 impl std::fmt::Debug for Reporter<'_> {
@@ -295,6 +296,7 @@ impl Sink for Reporter<'_> {
             (Some(s), _) if s.kind == crate::SuppressionKind::Baseline => {
                 self.counts.baselined += 1
             }
+            (Some(s), _) if s.kind == crate::SuppressionKind::Existing => self.counts.existing += 1,
             (Some(_), _) => self.counts.allowlisted += 1,
             (None, crate::Confidence::High) => self.counts.high += 1,
             (None, crate::Confidence::Medium) => self.counts.medium += 1,

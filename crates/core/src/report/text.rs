@@ -77,9 +77,12 @@ pub(super) fn summary(out: &mut dyn Write, stats: &Stats, counts: &Counts) -> io
     if !by_confidence.is_empty() {
         line.push_str(&format!(" ({})", by_confidence.join(", ")));
     }
-    let suppressed = counts.allowlisted + counts.baselined;
+    let suppressed = counts.allowlisted + counts.baselined + counts.existing;
     if suppressed > 0 {
         let mut kinds = Vec::new();
+        if counts.existing > 0 {
+            kinds.push(format!("{} already there before the range", counts.existing));
+        }
         if counts.baselined > 0 {
             kinds.push(format!("{} baseline", counts.baselined));
         }

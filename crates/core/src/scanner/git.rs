@@ -11,8 +11,8 @@ use gix::ObjectId;
 use super::Scanner;
 use crate::error::Error;
 use crate::exec::{self, Outcome};
-use crate::finding::Finding;
-use crate::origin::GitOrigin;
+use crate::finding::{Finding, Suppression, SuppressionKind};
+use crate::origin::{GitOrigin, Origin};
 use crate::sink::Sink;
 use crate::source::git::{GitOptions, open};
 use crate::source::history::{self, Event, Events};
@@ -81,6 +81,7 @@ impl Scanner {
         stats.commits_scanned = commits.len() as u64;
         let sync = repo.clone().into_sync();
         let read = self.options();
+        let mark_existing = options.is_partial() && !options.fail_on_existing;
         let mut history = Aggregate::default();
         let mut stopped = false;
         self.run(
@@ -89,13 +90,25 @@ impl Scanner {
             |worker, event| match event {
                 Err(err) => Err(err),
                 // Later events of a blob need no scan: the fold attributes its findings.
-                Ok(event) if !event.first => Ok((event, None)),
+                Ok(event) if !event.first => Ok((event, None, HashSet::new())),
                 Ok(event) => {
                     let mut buf = worker.scratch.take_buffer();
                     let opened = history::open_event(read, &worker.local, &event, &mut buf);
                     let outcome = self.scan_opened(opened, &buf, worker.scratch);
+                    let mut existing = HashSet::new();
+                    if mark_existing
+                        && matches!(&outcome, Outcome::Scanned { findings, .. } if !findings.is_empty())
+                        && history::read_previous(read, &worker.local, &event, &mut buf)
+                    {
+                        // What the file held before this commit: the range did not add it.
+                        let mut before = Vec::new();
+                        let origin = Origin::Bytes(None);
+                        self.inner.engine.find(&buf, &origin, worker.scratch, &mut before);
+                        worker.scratch.rule_errors.clear();
+                        existing = before.into_iter().map(|f| f.fingerprint).collect();
+                    }
                     worker.scratch.keep_buffer(buf);
-                    Ok((event, Some(outcome)))
+                    Ok((event, Some(outcome), existing))
                 }
             },
             |outcome| {
@@ -120,6 +133,10 @@ impl Scanner {
     }
 }
 
+/// An event, what scanning its blob gave (`None`: a blob seen before), and the fingerprints of
+/// the secrets its path held before the commit (in a scan of part of the history).
+type Folded = (Event, Option<Outcome>, HashSet<String>);
+
 /// Findings folded by location: one per path, rule, secret and occurrence in the file.
 #[derive(Default)]
 struct Aggregate {
@@ -134,7 +151,7 @@ impl Aggregate {
     /// Folds one event's outcome in; `Ok(false)` when the sink asked to stop.
     fn fold(
         &mut self,
-        (event, outcome): (Event, Option<Outcome>),
+        (event, outcome, existing): Folded,
         sink: &mut dyn Sink,
         stats: &mut Stats,
     ) -> Result<bool, Error> {
@@ -151,14 +168,14 @@ impl Aggregate {
                 let go_on = sink.scanned(&event.path)?;
                 if !findings.is_empty() {
                     self.blobs.insert(event.blob, findings.into());
-                    self.record(event);
+                    self.record(event, &existing);
                 }
                 go_on
             }
             // A blob seen before: its findings, if any, are recorded at this path too.
             None => {
                 let go_on = sink.scanned(&event.path)?;
-                self.record(event);
+                self.record(event, &existing);
                 go_on
             }
             // Counted and passed on as in a tree scan (which also calls `progress`).
@@ -167,7 +184,9 @@ impl Aggregate {
         Ok(go_on && sink.progress(stats)?)
     }
 
-    fn record(&mut self, event: Event) {
+    /// Attributes the findings of the event's blob to its path and commit; those whose
+    /// fingerprint is in `existing` (the file held them before the commit) are marked as such.
+    fn record(&mut self, event: Event, existing: &HashSet<String>) {
         let Some(found) = self.blobs.get(&event.blob) else { return };
         let mut nth: HashMap<&str, u32> = HashMap::new();
         for f in found.iter() {
@@ -182,6 +201,15 @@ impl Aggregate {
                 }
                 None => {
                     let mut finding = f.clone();
+                    if existing.contains(&f.fingerprint) {
+                        let justification = format!(
+                            "already in {} before commit {}",
+                            event.path.display(),
+                            &event.commit.id[..event.commit.id.len().min(12)]
+                        );
+                        finding.suppression =
+                            Some(Suppression::new(SuppressionKind::Existing, justification));
+                    }
                     finding.path = Some(event.path.clone());
                     finding.git = Some(Box::new(GitOrigin {
                         blob: event.blob.to_string(),

@@ -30,6 +30,11 @@ pub struct GitOptions {
     pub since: Option<String>,
     /// Start from this branch (or any revision) instead of every reference.
     pub branch: Option<String>,
+    /// With `range` or `since`: report a secret that was already in a file before the commit
+    /// that changed it as a finding like any other. By default such findings are suppressed as
+    /// [`Existing`](crate::SuppressionKind::Existing): a pull request is blamed only for what it
+    /// added.
+    pub fail_on_existing: bool,
 }
 
 impl GitOptions {
@@ -51,6 +56,11 @@ impl GitOptions {
     pub fn branch(mut self, branch: impl Into<String>) -> GitOptions {
         self.branch = Some(branch.into());
         self
+    }
+    /// Whether this scan covers part of the history (a range, or commits since a revision):
+    /// then a secret already in a file before the range is not the range's doing.
+    pub fn is_partial(&self) -> bool {
+        self.range.is_some() || self.since.is_some()
     }
 }
 

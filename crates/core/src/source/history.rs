@@ -170,6 +170,8 @@ pub(crate) struct Event {
     pub(crate) blob: ObjectId,
     /// The first event for this blob: it must be scanned.
     pub(crate) first: bool,
+    /// The blob at this path in the commit's first parent, when the commit modified the file.
+    pub(crate) previous: Option<ObjectId>,
 }
 
 /// Yields the events of the commits in order: for each commit, the blobs it wrote.
@@ -230,9 +232,11 @@ impl Events {
             .map_err(|e| fail("its changes", &e))?;
         }
         for change in recorder.records {
-            let (mode, blob, path) = match change {
-                TreeChange::Addition { entry_mode, oid, path, .. }
-                | TreeChange::Modification { entry_mode, oid, path, .. } => (entry_mode, oid, path),
+            let (mode, blob, path, previous) = match change {
+                TreeChange::Addition { entry_mode, oid, path, .. } => (entry_mode, oid, path, None),
+                TreeChange::Modification { entry_mode, oid, path, previous_oid, .. } => {
+                    (entry_mode, oid, path, Some(previous_oid))
+                }
                 TreeChange::Deletion { .. } => continue,
             };
             if !mode.is_blob() {
@@ -249,6 +253,7 @@ impl Events {
                 path: repo_path(&path),
                 blob,
                 first,
+                previous,
             }));
         }
         Ok(())
@@ -291,6 +296,18 @@ impl Iterator for Events {
             }
         }
     }
+}
+
+/// Reads the blob at the event's path before the commit (when it modified the file) into `buf`;
+/// `false` when there is none, or it cannot be read, or it is skipped (huge, binary).
+pub(crate) fn read_previous(
+    options: &Options,
+    repo: &gix::Repository,
+    event: &Event,
+    buf: &mut Vec<u8>,
+) -> bool {
+    let Some(previous) = event.previous else { return false };
+    matches!(read_blob(options, repo, &previous, &event.path, buf), Ok(BlobData::Read))
 }
 
 /// Reads the blob of an event that is the first for its blob into `buf`.

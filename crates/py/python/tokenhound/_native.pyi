@@ -213,6 +213,7 @@ class Scanner:
         range: Optional[str] = None,
         since: Optional[str] = None,
         branch: Optional[str] = None,
+        fail_on_existing: bool = False,
     ) -> ScanResult: ...
 
 @final
@@ -262,6 +263,7 @@ class Project:
         range: Optional[str] = None,
         since: Optional[str] = None,
         branch: Optional[str] = None,
+        fail_on_existing: bool = False,
         scanner: Optional[Scanner] = None,
     ) -> ScanResult: ...
 
