@@ -78,7 +78,7 @@ def hook_config() -> dict:
         return {"repos": [{"repo": str(ROOT), "rev": rev, "hooks": [hook]}]}
     hook = dict(manifest)
     hook["language"] = "system"
-    hook["entry"] = f"{binary()} scan --staged"
+    hook["entry"] = f"{binary()} scan --pre-commit"
     if args:
         hook["args"] = args
     return {"repos": [{"repo": "local", "hooks": [hook]}]}
@@ -168,3 +168,28 @@ def test_a_secret_already_committed_does_not_block_other_changes(repo: Path) -> 
     subprocess.run(["git", "add", "db.env"], cwd=repo, env=env, check=True)
     result = commit(repo, "pool size")
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def run_all_files(repo: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "pre_commit", "run", "--all-files"],
+        cwd=repo,
+        env=git_env(repo.parent),
+        capture_output=True,
+        text=True,
+    )
+
+
+def test_run_all_files_fails_on_a_secret_already_committed(repo: Path) -> None:
+    env = git_env(repo.parent)
+    assert run_all_files(repo).returncode == 0, "a clean repository passes"
+    token = github_token(11)
+    (repo / "old.py").write_text(f"TOKEN = '{token}'\n")
+    subprocess.run(["git", "add", "old.py"], cwd=repo, env=env, check=True)
+    subprocess.run(["git", "commit", "-q", "--no-verify", "-m", "legacy"], cwd=repo, env=env, check=True)
+    # Nothing staged: a commit-time run would pass; --all-files scans every file whole.
+    result = run_all_files(repo)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0, output
+    assert "old.py:1:" in output and "github.pat-classic" in output, output
+    assert token not in output, "the secret is redacted"

@@ -143,6 +143,11 @@ struct ScanArgs {
     /// once, each finding attributed to the commit that introduced it.
     #[arg(long)]
     git: bool,
+    /// Scan the named files as the pre-commit framework passes them: from git's index, only
+    /// the lines a staged change adds to a file it changes, the whole file otherwise (what
+    /// `pre-commit run --all-files` means). Without files, the whole staged change.
+    #[arg(long, conflicts_with_all = ["git", "staged"])]
+    pre_commit: bool,
     /// With --git: only the commits of a range, such as origin/main..HEAD.
     #[arg(long, value_name = "A..B", requires = "git", conflicts_with = "branch")]
     range: Option<String>,
@@ -361,7 +366,9 @@ fn scan(args: ScanArgs) -> Result<u8> {
     // A progress bar (for scans over a second) only when standard error is a terminal.
     let progress = || (!args.quiet && io::stderr().is_terminal()).then(ProgressDrawTarget::stderr);
 
-    let target = if args.staged || args.git {
+    let target = if args.pre_commit {
+        Target::StagedFiles(PathBuf::from("."), args.paths)
+    } else if args.staged || args.git {
         let repo = match args.paths.as_slice() {
             [] => PathBuf::from("."),
             [repo] => repo.clone(),

@@ -21,6 +21,9 @@ pub enum Target {
     Paths(Vec<PathBuf>),
     /// The change staged in the repository at (or above) this path.
     Staged(PathBuf),
+    /// The named files of the repository at (or above) the first path, from its index: as the
+    /// pre-commit framework passes them ([`Scanner::scan_staged_files`]).
+    StagedFiles(PathBuf, Vec<PathBuf>),
     /// The history of the repository at (or above) this path.
     Git(PathBuf, GitOptions),
 }
@@ -265,7 +268,7 @@ impl Project {
                 let (_, outcome) = sink.finish();
                 Ok((stats, outcome))
             }
-            Target::Staged(repo) | Target::Git(repo, _) => {
+            Target::Staged(repo) | Target::StagedFiles(repo, _) | Target::Git(repo, _) => {
                 // Git paths are relative to the repository root.
                 let base = repository_root(repo).unwrap_or_else(|| repo.clone());
                 let mut sink = self.policy.sink(sink, &base);
@@ -278,6 +281,9 @@ impl Project {
                             sink.coverage(Coverage::Partial);
                         }
                         scanner.scan_git(repo, options, &mut sink)?
+                    }
+                    Target::StagedFiles(_, files) => {
+                        scanner.scan_staged_files(repo, files, &mut sink)?
                     }
                     _ => scanner.scan_staged(repo, &mut sink)?,
                 };

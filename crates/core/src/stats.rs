@@ -18,6 +18,8 @@ pub enum SkipReason {
     BrokenSymlink,
     /// Not a regular file: a FIFO, socket or device.
     NotAFile,
+    /// Named for a staged scan (by the pre-commit framework, say) but not in git's index.
+    NotStaged,
 }
 
 impl SkipReason {
@@ -29,6 +31,7 @@ impl SkipReason {
             SkipReason::Symlink => "symlink",
             SkipReason::BrokenSymlink => "broken-symlink",
             SkipReason::NotAFile => "not-a-file",
+            SkipReason::NotStaged => "not-staged",
         }
     }
 }
@@ -41,6 +44,7 @@ impl fmt::Display for SkipReason {
             SkipReason::Symlink => "symbolic link not followed",
             SkipReason::BrokenSymlink => "broken symbolic link",
             SkipReason::NotAFile => "not a regular file",
+            SkipReason::NotStaged => "not in git's index",
         })
     }
 }

@@ -579,3 +579,27 @@ fn hook_install_honours_hooks_path_and_refuses_to_overwrite() {
         assert_eq!(mode & 0o111, 0o111);
     }
 }
+
+#[test]
+fn staged_files_scan_named_files_from_the_index_whole_when_unchanged() {
+    let mut repo = Repo::new();
+    repo.write("old.py", format!("T = '{TOKEN_A}'\n"));
+    repo.write("edit.py", format!("A = '{TOKEN_B}'\n"));
+    repo.commit("one");
+    // edit.py changes on a line of its own; old.py is not changed at all.
+    repo.write("edit.py", format!("A = '{TOKEN_B}'\nB = 1\n"));
+    repo.git(&["add", "edit.py"]);
+    repo.write("untracked.py", format!("T = '{TOKEN_A}'\n"));
+    let files = ["old.py", "edit.py", "untracked.py"].map(|f| repo.root.join(f));
+    let mut sink = Collector::new();
+    let stats = scanner().scan_staged_files(&repo.root, &files, &mut sink).unwrap();
+    let found: Vec<_> = sink.findings.iter().map(|f| f.path_display()).collect();
+    // old.py whole (what `pre-commit run --all-files` asks); edit.py's old line is not new.
+    assert_eq!(found, ["old.py"]);
+    assert_eq!(sink.skipped, [(PathBuf::from("untracked.py"), SkipReason::NotStaged)]);
+    assert_eq!(stats.files_scanned, 2);
+    // No names: the staged change alone, as scan_staged.
+    let mut sink = Collector::new();
+    scanner().scan_staged_files(&repo.root, &[], &mut sink).unwrap();
+    assert!(sink.findings.is_empty() && sink.skipped.is_empty());
+}

@@ -17,7 +17,7 @@ use crate::sink::Sink;
 use crate::source::git::{GitOptions, open};
 use crate::source::history::{self, Event, Events};
 use crate::source::staged;
-use crate::stats::Stats;
+use crate::stats::{SkipReason, Stats};
 
 impl Scanner {
     /// Scans the change staged in the index of the repository at (or above) `repo`, as a
@@ -29,11 +29,33 @@ impl Scanner {
     /// Honours `GIT_DIR` and `GIT_INDEX_FILE` as git does, so that `git commit -a` and
     /// `git commit PATH` are checked against the index git is about to commit.
     pub fn scan_staged(&self, repo: impl AsRef<Path>, sink: &mut dyn Sink) -> Result<Stats, Error> {
+        self.scan_staged_files(repo, &[], sink)
+    }
+
+    /// [`Scanner::scan_staged`] for the named files only (paths relative to the current
+    /// directory), as the pre-commit framework passes them: a file the index changes is checked
+    /// as in a staged scan (added lines only); a file it does not change (`pre-commit run
+    /// --all-files`, `--files`) is scanned whole, from the index. A named file that is not in
+    /// the index is skipped as [`SkipReason::NotStaged`](crate::SkipReason::NotStaged). With
+    /// no files, the whole staged change.
+    pub fn scan_staged_files(
+        &self,
+        repo: impl AsRef<Path>,
+        files: &[PathBuf],
+        sink: &mut dyn Sink,
+    ) -> Result<Stats, Error> {
         let started = Instant::now();
         let repo = open(repo.as_ref())?;
         staged::check_work_tree(&repo)?;
-        let changes = staged::changes(&repo)?;
+        let named =
+            if files.is_empty() { None } else { Some(staged::repository_paths(&repo, files)?) };
+        let (changes, missing) = staged::changes(&repo, named.as_ref())?;
         let mut stats = Stats::default();
+        for path in missing {
+            if !exec::deliver(Outcome::Skipped(path, SkipReason::NotStaged), sink, &mut stats)? {
+                return Ok(stats);
+            }
+        }
         let sync = repo.into_sync();
         let options = self.options();
         self.run(

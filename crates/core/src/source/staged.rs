@@ -34,7 +34,13 @@ pub(crate) fn check_work_tree(repo: &gix::Repository) -> Result<(), Error> {
 
 /// The staged files whose content is new: added, or modified from `HEAD`. Unmerged entries,
 /// intent-to-add entries, symbolic links and submodules are left out.
-pub(crate) fn changes(repo: &gix::Repository) -> Result<Vec<Change>, Error> {
+/// With `files` (repository paths, as the pre-commit framework names them), only those: a file
+/// the index has changed as above, and one it has not (`pre-commit run --all-files`) whole, as
+/// if it were added. The files not in the index are returned apart.
+pub(crate) fn changes(
+    repo: &gix::Repository,
+    files: Option<&HashSet<BString>>,
+) -> Result<(Vec<Change>, Vec<PathBuf>), Error> {
     let index = repo
         .index_or_empty()
         .map_err(|e| git_error(format!("cannot read the index: {}", chain(&e))))?;
@@ -75,16 +81,61 @@ pub(crate) fn changes(repo: &gix::Repository) -> Result<Vec<Change>, Error> {
             continue;
         }
         let path = entry.path(&index);
+        let named = match files {
+            Some(files) if !files.contains(path) => continue,
+            Some(_) => true,
+            None => false,
+        };
         let previous = match head_paths.get(path) {
+            Some(id) if *id == entry.id && named => None,
             Some(id) if *id == entry.id => continue,
             Some(id) => Some(*id),
             // A rename or copy of content already committed adds nothing new.
-            None if head_blobs.contains(&entry.id) => continue,
+            None if head_blobs.contains(&entry.id) && !named => continue,
             None => None,
         };
         changes.push(Change { path: repo_path(path), blob: entry.id, previous });
     }
-    Ok(changes)
+    let mut missing = Vec::new();
+    if let Some(files) = files {
+        let found: HashSet<&BString> =
+            index.entries().iter().map(|e| e.path(&index)).filter_map(|p| files.get(p)).collect();
+        missing = files.iter().filter(|f| !found.contains(f)).map(|f| repo_path(f)).collect();
+        missing.sort();
+    }
+    Ok((changes, missing))
+}
+
+/// The repository paths of `files` (relative to the current directory, or absolute), for
+/// [`changes`]; a file outside the repository's work tree is an error.
+pub(crate) fn repository_paths(
+    repo: &gix::Repository,
+    files: &[PathBuf],
+) -> Result<HashSet<BString>, Error> {
+    let Some(workdir) = repo.workdir() else {
+        return Err(git_error("bare repository: a staged scan needs a work tree"));
+    };
+    let root = std::fs::canonicalize(workdir).unwrap_or_else(|_| workdir.to_path_buf());
+    let cwd =
+        std::env::current_dir().map_err(|e| crate::Error::io(e, std::path::Path::new(".")))?;
+    let mut out = HashSet::new();
+    for file in files {
+        let full = cwd.join(file);
+        // The file may be gone from the work tree (staged, then deleted): canonicalize its
+        // directory.
+        let parent = full.parent().and_then(|p| std::fs::canonicalize(p).ok());
+        let full = match (parent, full.file_name()) {
+            (Some(dir), Some(name)) => dir.join(name),
+            _ => full,
+        };
+        let Ok(relative) = full.strip_prefix(&root) else {
+            return Err(git_error("not inside the repository's work tree")
+                .with_path(&file.display().to_string()));
+        };
+        let text = relative.to_string_lossy().replace(std::path::MAIN_SEPARATOR, "/");
+        out.insert(BString::from(text));
+    }
+    Ok(out)
 }
 
 /// Reads a staged blob into `buf`.
