@@ -1044,3 +1044,24 @@ fn a_user_rule_that_parses_but_cannot_be_built_fails_at_load_with_its_location()
     let err = run.stderr();
     assert!(err.contains("huge.toml:1: rule acme.huge: cannot build the rule"), "{err}");
 }
+
+#[test]
+fn every_format_prints_the_summary_and_the_next_steps_to_standard_error_unless_quiet() {
+    let tree = Tree::new();
+    tree.write("app.py", format!("T = \"{GH1}\"\n"));
+    for format in ["text", "json", "jsonl", "sarif", "github"] {
+        let run = tree.run(&["scan", "-f", format, "-o", "report.out", "."]);
+        assert_eq!(run.code(), 1, "{format}");
+        let err = run.stderr();
+        assert!(err.contains("tokenhound: scanned "), "{format}: {err}");
+        assert!(err.contains("tokenhound: next: rotate or revoke"), "{format}: {err}");
+        assert!(err.contains("--write-baseline"), "{format}: {err}");
+        let quiet = tree.run(&["scan", "-q", "-f", format, "-o", "report.out", "."]);
+        assert_eq!((quiet.code(), quiet.stderr()), (1, String::new()), "{format}");
+    }
+    let text = tree.run(&["scan", "."]);
+    assert!(text.stdout().contains("rotate or revoke it: https://"), "{}", text.stdout());
+    let clean = Tree::new();
+    clean.write("a.txt", "nothing\n");
+    assert!(!clean.run(&["scan", "."]).stderr().contains("next:"), "no advice without findings");
+}

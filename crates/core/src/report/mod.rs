@@ -255,11 +255,6 @@ impl<'a> Reporter<'a> {
     fn write_end(mut self, stats: &Stats, rules: &[&Rule]) -> io::Result<()> {
         let held = std::mem::take(&mut self.held);
         match self.format {
-            Format::Text if !self.quiet => {
-                // The findings first: on a terminal both streams show, and the summary goes last.
-                self.out.flush()?;
-                text::summary(&mut self.messages, stats, &self.counts)?
-            }
             Format::Text | Format::Jsonl | Format::Github => {}
             Format::Json => json::document(
                 &mut self.out,
@@ -273,7 +268,14 @@ impl<'a> Reporter<'a> {
                 sarif::document(&mut self.out, &held, rules, &self.errors, &self.options)?
             }
         }
-        self.out.flush()
+        // The report first: on a terminal both streams show, and the summary goes last. Every
+        // format gets it (on the message stream, standard error for the command), so that
+        // `-f sarif -o FILE` in a CI log still says what was scanned and found.
+        self.out.flush()?;
+        if !self.quiet {
+            text::summary(&mut self.messages, stats, &self.counts)?;
+        }
+        Ok(())
     }
 
     fn write_finding(&mut self, finding: &Finding) -> io::Result<()> {

@@ -29,6 +29,9 @@ pub(super) fn finding(out: &mut dyn Write, f: &Finding, options: &ReportOptions)
         f.rule.name(),
     )?;
     writeln!(out, "    secret: {secret}  fingerprint: {}", f.fingerprint)?;
+    if let Some(link) = f.rule.references().next() {
+        writeln!(out, "    rotate or revoke it: {link}")?;
+    }
     if let Some(git) = &f.git {
         match &git.commit {
             Some(c) => {
@@ -103,8 +106,21 @@ pub(super) fn summary(out: &mut dyn Write, stats: &Stats, counts: &Counts) -> io
     if stats.errors > 0 {
         line.push_str(&format!("; {} error{}", stats.errors, plural(stats.errors)));
     }
-    writeln!(out, "{line}")
+    writeln!(out, "{line}")?;
+    if counts.high + counts.medium + counts.low > 0 {
+        writeln!(out, "{NEXT_STEPS}")?;
+    }
+    Ok(())
 }
+
+/// What to do about findings, after the summary.
+const NEXT_STEPS: &str = "\
+tokenhound: next: rotate or revoke each credential at its provider (the text report links the \
+rule's page), then remove it from the code; a leak in git history stays valid until rotated.
+tokenhound: not a credential? add `tokenhound:allow` to its line, or an [[allowlist]] entry with \
+a reason to tokenhound.toml.
+tokenhound: old leaks being fixed? record them once with `tokenhound scan --write-baseline \
+.tokenhound-baseline.json`, then scan with `--baseline .tokenhound-baseline.json`: only new ones fail.";
 
 fn plural(n: u64) -> &'static str {
     if n == 1 { "" } else { "s" }
