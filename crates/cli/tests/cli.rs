@@ -1012,6 +1012,37 @@ fn inventory_of_history_names_first_and_last_commit() {
 }
 
 #[test]
+fn inventory_of_history_follows_a_secret_kept_through_later_edits() {
+    let t = Tree::new();
+    let git = |args: &[&str], date: &str| git_at(&t, args, date);
+    git(&["init", "-q"], "2024-01-01T00:00:00Z");
+    let mut ids = Vec::new();
+    for (n, date) in ["2024-01-01T00:00:00Z", "2024-02-01T00:00:00Z", "2024-03-01T00:00:00Z"]
+        .into_iter()
+        .enumerate()
+    {
+        // The same key in the same file, which each commit edits elsewhere.
+        t.write(".env", format!("T={GH1}\nN={n}\n"));
+        git(&["add", "-A"], date);
+        git(&["commit", "-qm", &format!("edit {n}")], date);
+        ids.push(git(&["rev-parse", "HEAD"], date));
+    }
+    let scan = t.run(&["scan", "--git", "-f", "json"]).expect_code(1).json();
+    let git_fields = &scan["findings"][0]["git"];
+    assert_eq!(
+        (git_fields["commit"].as_str(), git_fields["commits"].as_u64()),
+        (Some(&*ids[0]), Some(3))
+    );
+    assert_eq!(git_fields["last_commit"], ids[2].as_str());
+    let doc = t.run(&["inventory", "--git", "-f", "json"]).expect_code(0).json();
+    let item = &doc["groups"][0]["items"][0];
+    assert_eq!(item["first_commit"]["id"], ids[0].as_str());
+    assert_eq!(item["last_commit"]["id"], ids[2].as_str());
+    let text = t.run(&["inventory", "--git"]).expect_code(0).stdout();
+    assert!(text.contains(&format!("{}..{}", &ids[0][..12], &ids[2][..12])), "{text}");
+}
+
+#[test]
 fn a_report_that_cannot_be_written_stops_the_scan_with_exit_code_two() {
     if !Path::new("/dev/full").exists() {
         return; // Not Linux: no device that fails every write.

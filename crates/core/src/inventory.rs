@@ -127,14 +127,20 @@ impl Inventory {
             None => "-".to_string(),
         };
         c.files.insert(file);
-        if let Some(commit) = f.git.as_ref().and_then(|g| g.commit.as_ref()) {
-            let this = (commit.timestamp, commit.id.clone(), commit.date.clone());
-            if c.first_commit.as_ref().is_none_or(|first| this < *first) {
-                c.first_commit = Some(this.clone());
-            }
-            if c.last_commit.as_ref().is_none_or(|last| this > *last) {
-                c.last_commit = Some(this);
-            }
+        let git = f.git.as_deref();
+        let stamp = |c: &crate::GitCommit| (c.timestamp, c.id.clone(), c.date.clone());
+        if let Some(first) = git.and_then(|g| g.commit.as_deref()).map(stamp)
+            && c.first_commit.as_ref().is_none_or(|known| first < *known)
+        {
+            c.first_commit = Some(first);
+        }
+        // The last commit that wrote it at this location (a history scan tracks it), else the
+        // first: the latest over every location.
+        let last = git.and_then(|g| g.last_commit.as_deref().or(g.commit.as_deref()));
+        if let Some(last) = last.map(stamp)
+            && c.last_commit.as_ref().is_none_or(|known| last > *known)
+        {
+            c.last_commit = Some(last);
         }
     }
 
@@ -203,7 +209,8 @@ impl Inventory {
                 let commits = match (&c.first_commit, &c.last_commit) {
                     (Some(a), Some(b)) if a.1 == b.1 => short(&a.1).to_string(),
                     (Some(a), Some(b)) => format!("{}..{}", short(&a.1), short(&b.1)),
-                    _ => String::new(),
+                    // Not a history scan: no commit is known.
+                    _ => "-".to_string(),
                 };
                 let files: Vec<&str> = c.files.iter().map(String::as_str).collect();
                 rows.push([

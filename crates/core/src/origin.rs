@@ -77,6 +77,9 @@ pub struct GitOrigin {
     /// History scans: at how many paths the same secret (same rule and value) was found. 0 in a
     /// staged scan.
     pub paths: u64,
+    /// History scans: the last commit that wrote a blob holding this secret at this path (the
+    /// same as `commit` when only one did); `None` in a staged scan.
+    pub last_commit: Option<Arc<GitCommit>>,
 }
 
 /// A commit, as findings name it.

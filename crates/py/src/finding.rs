@@ -209,6 +209,11 @@ impl PyGitOrigin {
     fn subject(&self) -> Option<&str> {
         self.commit_field(|c| &c.subject)
     }
+    /// The last commit that wrote a blob holding this secret at this path (`scan_git`).
+    #[getter]
+    fn last_commit(&self) -> Option<&str> {
+        self.inner.last_commit.as_deref().map(|c| c.id.as_str())
+    }
     /// How many commits wrote a blob holding this secret at this path.
     #[getter]
     fn commits(&self) -> Option<u64> {

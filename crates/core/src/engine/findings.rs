@@ -22,8 +22,13 @@ pub(crate) fn build(
         Origin::Stdin => (None, None),
         Origin::File(path) => (Some(path), None),
         Origin::Git { path, blob, commit } => {
-            let git =
-                GitOrigin { blob: blob.clone(), commit: commit.clone(), commits: 0, paths: 0 };
+            let git = GitOrigin {
+                blob: blob.clone(),
+                commit: commit.clone(),
+                commits: 0,
+                paths: 0,
+                last_commit: None,
+            };
             (Some(path), Some(git))
         }
     };

@@ -55,6 +55,10 @@ pub(crate) fn git_json(git: &GitOrigin) -> Value {
         value["commits"] = json!(git.commits);
         value["paths"] = json!(git.paths);
     }
+    if let Some(c) = &git.last_commit {
+        value["last_commit"] = json!(c.id);
+        value["last_date"] = json!(c.date);
+    }
     value
 }
 

@@ -217,8 +217,10 @@ impl Aggregate {
             let key = (event.path.clone(), f.fingerprint.clone(), *n);
             match self.locations.get(&key) {
                 Some(&i) => {
+                    // Events come in history order: this commit is the latest to write it.
                     if let Some(git) = &mut self.findings[i].git {
                         git.commits += 1;
+                        git.last_commit = Some(Arc::clone(&event.commit));
                     }
                 }
                 None => {
@@ -238,6 +240,7 @@ impl Aggregate {
                         commit: Some(Arc::clone(&event.commit)),
                         commits: 1,
                         paths: 0,
+                        last_commit: Some(Arc::clone(&event.commit)),
                     }));
                     self.locations.insert(key, self.findings.len());
                     self.findings.push(finding);
