@@ -143,6 +143,10 @@ struct ScanArgs {
     /// once, each finding attributed to the commit that introduced it.
     #[arg(long)]
     git: bool,
+    /// Name every skipped file on standard error, binary files and links not followed included
+    /// (they are otherwise only counted in the summary).
+    #[arg(short, long, conflicts_with = "quiet")]
+    verbose: bool,
     /// Scan the named files as the pre-commit framework passes them: from git's index, only
     /// the lines a staged change adds to a file it changes, the whole file otherwise (what
     /// `pre-commit run --all-files` means). Without files, the whole staged change.
@@ -362,7 +366,8 @@ fn scan(args: ScanArgs) -> Result<u8> {
     options.color = color && format == Format::Text;
     options.base = std::env::current_dir().ok();
     options.baseline = project.policy().has_baseline();
-    let mut reporter = Reporter::new(format, options, out, io::stderr()).quiet(args.quiet);
+    let mut reporter =
+        Reporter::new(format, options, out, io::stderr()).quiet(args.quiet).verbose(args.verbose);
     // A progress bar (for scans over a second) only when standard error is a terminal.
     let progress = || (!args.quiet && io::stderr().is_terminal()).then(ProgressDrawTarget::stderr);
 

@@ -1096,3 +1096,15 @@ fn every_format_prints_the_summary_and_the_next_steps_to_standard_error_unless_q
     clean.write("a.txt", "nothing\n");
     assert!(!clean.run(&["scan", "."]).stderr().contains("next:"), "no advice without findings");
 }
+
+#[test]
+fn verbose_names_skipped_binary_files() {
+    let tree = Tree::new();
+    tree.write("blob.bin", b"\0\x01binary");
+    tree.write("a.txt", "nothing\n");
+    let plain = tree.run(&["scan", "."]).expect_code(0);
+    assert!(!plain.stderr().contains("blob.bin"), "{}", plain.stderr());
+    assert!(plain.stderr().contains("skipped 1 (1 binary)"), "{}", plain.stderr());
+    let verbose = tree.run(&["scan", "-v", "."]).expect_code(0);
+    assert!(verbose.stderr().contains("blob.bin: skipped: binary file"), "{}", verbose.stderr());
+}

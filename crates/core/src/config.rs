@@ -406,8 +406,14 @@ mod tests {
         );
         has("[scan]\nbinary = \"yes\"\n", "t.toml:2:10: invalid type");
         has("[scan]\nmax_file_size = \"lots\"\n", "t.toml:2:17: invalid size");
-        has("[[allowlist]]\nsecrets = ['(']\n", "t.toml:2:12: secrets: invalid regex");
-        has("[[allowlist]]\nlines = ['[']\n", "t.toml:2:10: lines: invalid regex");
+        has(
+            "[[allowlist]]\nsecrets = ['(']\n",
+            "t.toml:2:12: secrets: invalid regex \"(\": unclosed group",
+        );
+        has(
+            "[[allowlist]]\nlines = ['[']\n",
+            "t.toml:2:10: lines: invalid regex \"[\": unclosed character class",
+        );
         has("[[allowlist]]\npaths = ['a/[z-a]']\n", "t.toml:2:10: paths: invalid glob");
         has(
             "[[allowlist]]\nexpires = 2025-01-01T10:00:00\npaths = ['x']\n",

@@ -135,8 +135,18 @@ impl AllowEntry {
             list.iter()
                 .map(|r| {
                     Regex::new(r.get_ref()).map_err(|e| {
-                        let detail = e.to_string();
-                        (Some(r.span().start), format!("{key}: invalid regex: {detail}"))
+                        // The meta regex's own message ("error parsing pattern 0") hides the
+                        // cause; the rules' parser words syntax errors, the source the rest.
+                        let detail = crate::rules::syntax::parse_regex(r.get_ref())
+                            .err()
+                            .unwrap_or_else(|| {
+                                std::error::Error::source(&e)
+                                    .map_or(e.to_string(), ToString::to_string)
+                            });
+                        (
+                            Some(r.span().start),
+                            format!("{key}: invalid regex {:?}: {detail}", r.get_ref()),
+                        )
                     })
                 })
                 .collect::<Result<Vec<_>, _>>()

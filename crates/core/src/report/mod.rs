@@ -187,6 +187,7 @@ pub struct Reporter<'a> {
     skipped: Vec<(PathBuf, SkipReason)>,
     errors: Vec<String>,
     quiet: bool,
+    verbose: bool,
     counts: Counts,
 }
 
@@ -228,6 +229,7 @@ impl<'a> Reporter<'a> {
             skipped: Vec::new(),
             errors: Vec::new(),
             quiet: false,
+            verbose: false,
             counts: Counts::default(),
         }
     }
@@ -236,6 +238,13 @@ impl<'a> Reporter<'a> {
     /// written).
     pub fn quiet(mut self, yes: bool) -> Self {
         self.quiet = yes;
+        self
+    }
+
+    /// Also names the routine skips (binary files, links not followed), one line each, which
+    /// are otherwise only counted.
+    pub fn verbose(mut self, yes: bool) -> Self {
+        self.verbose = yes;
         self
     }
 
@@ -315,7 +324,7 @@ impl Sink for Reporter<'_> {
         // Binary files and unfollowed links are routine; they are counted in the summary and
         // listed in the JSON stats. Unusual skips are worth a line each.
         let routine = matches!(reason, SkipReason::Binary | SkipReason::Symlink);
-        if !self.quiet && !routine {
+        if !self.quiet && (!routine || self.verbose) {
             let _ = writeln!(self.messages, "tokenhound: {}: skipped: {reason}", path.display());
         }
         self.skipped.push((path.to_path_buf(), reason));
