@@ -105,13 +105,47 @@ impl Secret {
         &self.0
     }
 
-    /// A short prefix and an ellipsis, such as `ghp_ab…`: enough to recognise, never enough to use.
+    /// Enough to recognise the secret, never enough to use it: a token's first characters
+    /// (`ghp_ab…`), a URL's scheme, host and path shape with each segment cut to two characters
+    /// (`https://hooks.slack.com/services/T0…/B0…/xh…`; lower-case words stay), a private key's type and a short hash
+    /// of it (`RSA PRIVATE KEY, sha256 1a2b3c4d…`).
     pub fn redacted(&self) -> String {
-        let len = self.0.chars().count();
-        let keep = (len / 4).min(6);
-        let prefix: String = self.0.chars().take(keep).collect();
-        format!("{prefix}…")
+        let s = self.0.as_str();
+        if let Some(rest) = s.strip_prefix("-----BEGIN ")
+            && let Some(end) = rest.find("-----")
+        {
+            let digest = Sha256::digest(s.as_bytes());
+            let short: String = digest[..4].iter().map(|b| format!("{b:02x}")).collect();
+            return format!("{}, sha256 {short}…", &rest[..end]);
+        }
+        if let Some(at) = s.find("://")
+            && s[..at].bytes().all(|b| b.is_ascii_alphanumeric() || b"+.-".contains(&b))
+            && !s[at + 3..].contains('@')
+        {
+            let (scheme, rest) = (&s[..at + 3], &s[at + 3..]);
+            let mut parts = rest.split('/');
+            let host = parts.next().unwrap_or_default();
+            // Words of the path (`services`, `webhooks`) stay; what may be secret is cut.
+            let word = |p: &str| p.bytes().all(|b| b.is_ascii_lowercase() || b"-_.".contains(&b));
+            let segments: Vec<String> = parts
+                .map(|p| if p.len() <= 2 || word(p) { p.to_string() } else { cut(p, 2) })
+                .collect();
+            let path = if segments.is_empty() {
+                String::new()
+            } else {
+                format!("/{}", segments.join("/"))
+            };
+            return format!("{scheme}{host}{path}");
+        }
+        let len = s.chars().count();
+        cut(s, (len / 4).min(6))
     }
+}
+
+/// The first `keep` characters of `s` and an ellipsis.
+fn cut(s: &str, keep: usize) -> String {
+    let prefix: String = s.chars().take(keep).collect();
+    format!("{prefix}…")
 }
 
 impl fmt::Display for Secret {
@@ -198,6 +232,20 @@ mod tests {
         assert!(!format!("{s:?}").contains("cdef"));
         assert_eq!(Secret("hunter22".into()).redacted(), "hu…");
         assert_eq!(Secret("abc".into()).redacted(), "…");
+    }
+
+    #[test]
+    fn redaction_of_urls_and_keys_says_what_they_are() {
+        let hook = Secret("https://hooks.slack.com/services/T0123ABCD/B0456EFGH/xh7Ks9Qz".into());
+        assert_eq!(hook.redacted(), "https://hooks.slack.com/services/T0…/B0…/xh…");
+        let pem = Secret(
+            "-----BEGIN RSA PRIVATE KEY-----\nMIIEow...\n-----END RSA PRIVATE KEY-----".into(),
+        );
+        let shown = pem.redacted();
+        assert!(shown.starts_with("RSA PRIVATE KEY, sha256 ") && shown.ends_with('…'), "{shown}");
+        assert!(!shown.contains("MIIE"));
+        // A URL with credentials in it is not shown as a URL.
+        assert_eq!(Secret("https://user:pw@host/x".into()).redacted(), "https…");
     }
 
     #[test]
