@@ -99,14 +99,9 @@ pub(crate) fn deliver(
     let go_on = match outcome {
         Outcome::Nothing => true,
         Outcome::Scanned { whole, bytes, findings, errors } => {
-            for err in errors {
-                stats.errors += 1;
-                if !sink.error(err)? {
-                    return Ok(false);
-                }
+            if !count_scanned(bytes, errors, sink, stats)? {
+                return Ok(false);
             }
-            stats.files_scanned += 1;
-            stats.bytes_scanned += bytes;
             if let Some(path) = whole
                 && !sink.scanned(&path)?
             {
@@ -135,6 +130,25 @@ pub(crate) fn deliver(
 /// Lends a worker a scratch for as long as the closure it is given runs (the scanner's pool of
 /// scratches, so that regex caches outlive one scan).
 pub(crate) type Scratches<'a> = dyn Fn(&mut dyn FnMut(&mut Scratch)) + Sync + 'a;
+
+/// Counts one scanned input, after passing on the errors of rules that failed to build for it;
+/// `Ok(false)` when the sink asked to stop.
+pub(crate) fn count_scanned(
+    bytes: u64,
+    errors: Vec<Error>,
+    sink: &mut dyn Sink,
+    stats: &mut Stats,
+) -> Result<bool, Error> {
+    for err in errors {
+        stats.errors += 1;
+        if !sink.error(err)? {
+            return Ok(false);
+        }
+    }
+    stats.files_scanned += 1;
+    stats.bytes_scanned += bytes;
+    Ok(true)
+}
 
 /// What a worker holds: its scratch (taken from the scanner's pool and given back) and the
 /// source's per-thread state.

@@ -179,14 +179,9 @@ impl Aggregate {
     ) -> Result<bool, Error> {
         let go_on = match outcome {
             Some(Outcome::Scanned { bytes, findings, errors, .. }) => {
-                for err in errors {
-                    stats.errors += 1;
-                    if !sink.error(err)? {
-                        return Ok(false);
-                    }
+                if !exec::count_scanned(bytes, errors, sink, stats)? {
+                    return Ok(false);
                 }
-                stats.files_scanned += 1;
-                stats.bytes_scanned += bytes;
                 let go_on = sink.scanned(&event.path)?;
                 if !findings.is_empty() {
                     self.blobs.insert(event.blob, findings.into());
