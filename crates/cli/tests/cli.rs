@@ -236,13 +236,30 @@ fn colour_only_when_asked_or_on_a_terminal_without_no_color() {
 }
 
 #[test]
-fn gitignored_files_are_skipped_unless_no_ignore() {
+fn gitignore_leaves_out_untracked_files_in_a_repository_and_nothing_elsewhere() {
+    // Outside a git repository, .gitignore describes nothing: the file is scanned. A `.ignore`
+    // file (the project's own excludes) still applies.
     let t = Tree::new();
     t.write(".gitignore", "secrets.txt\n");
     t.write("secrets.txt", format!("{GH1}\n"));
-    t.run(&["scan", "."]).expect_code(0);
-    let run = t.run(&["scan", "--no-ignore", "."]).expect_code(1);
-    assert!(run.stdout().contains("secrets.txt:1:1"));
+    t.write(".ignore", "vendor/\n");
+    t.write("vendor/lib.txt", format!("{GH2}\n"));
+    let run = t.run(&["scan", "."]).expect_code(1);
+    assert!(run.stdout().contains("secrets.txt:1:1"), "{}", run.stdout());
+    assert!(!run.stdout().contains("vendor/lib.txt"), "{}", run.stdout());
+
+    // In a repository: an untracked ignored file is left out, but a file git tracks is in the
+    // repository whatever .gitignore says (force-added), and is scanned.
+    let git = |args: &[&str]| git_at(&t, args, "2024-01-01T00:00:00Z");
+    git(&["init", "-q"]);
+    t.write(".gitignore", "secrets.txt\n*.pem\n");
+    t.write("deploy/key.pem", format!("{GH2}\n"));
+    git(&["add", "-f", "secrets.txt", ".gitignore"]);
+    let run = t.run(&["scan", "."]).expect_code(1);
+    assert!(run.stdout().contains("secrets.txt:1:1"), "{}", run.stdout());
+    assert!(!run.stdout().contains("key.pem"), "{}", run.stdout());
+    let all = t.run(&["scan", "--no-ignore", "."]).expect_code(1);
+    assert!(all.stdout().contains("key.pem") && all.stdout().contains("vendor/lib.txt"));
 }
 
 #[test]

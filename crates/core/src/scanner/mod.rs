@@ -3,8 +3,9 @@
 
 mod git;
 
+use std::collections::HashSet;
 use std::fmt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Instant;
 
@@ -96,7 +97,9 @@ impl ScannerBuilder {
         self.options.scan_binary = yes;
         self
     }
-    /// Respect `.gitignore`, `.ignore` and git's exclude files (default true).
+    /// Respect ignore files (default true): inside a git work tree, `.gitignore` and git's
+    /// exclude files leave out untracked files git ignores (tracked files are always scanned);
+    /// `.ignore` files apply everywhere. `false` scans everything.
     pub fn ignore_files(&mut self, yes: bool) -> &mut Self {
         self.options.ignore_files = yes;
         self
@@ -186,12 +189,31 @@ impl Scanner {
         }
         let options = &self.inner.options;
         let walk = source::tree::walker(paths, options).build();
+        // The files the walk yields, so that those git tracks but `.gitignore` hides can follow.
+        let seen = Mutex::new(HashSet::new());
+        let roots: Vec<PathBuf> = paths.iter().map(|p| p.as_ref().to_path_buf()).collect();
+        let walked = walk.map(|entry| {
+            if let Ok(e) = &entry
+                && e.file_type().is_some_and(|t| t.is_file())
+                && let Ok(mut seen) = seen.lock()
+            {
+                seen.insert(e.path().to_path_buf());
+            }
+            source::tree::Item::Walked(entry)
+        });
+        let tracked = std::iter::once(()).flat_map(|()| {
+            if !options.ignore_files {
+                return Vec::new();
+            }
+            let seen = seen.lock().map(|mut s| std::mem::take(&mut *s)).unwrap_or_default();
+            source::tree::tracked_extras(&roots, &seen)
+        });
         self.run(
-            walk,
+            walked.chain(tracked.map(source::tree::Item::Tracked)),
             || (),
-            |worker, entry| {
+            |worker, item| {
                 let mut buf = worker.scratch.take_buffer();
-                let opened = source::tree::open_entry(entry, options, &mut buf);
+                let opened = source::tree::open_item(item, options, &mut buf);
                 let outcome = self.scan_opened(opened, &buf, worker.scratch);
                 worker.scratch.keep_buffer(buf);
                 outcome

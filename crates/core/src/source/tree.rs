@@ -9,10 +9,12 @@ use crate::error::{Error, ErrorKind};
 use crate::origin::Origin;
 use crate::stats::SkipReason;
 
-/// A walker over `paths`: `.gitignore` and friends respected unless turned off (also outside a
-/// git repository: a file the project ignores is not a leak), hidden files included (`.env`,
-/// `.npmrc` and `.aws/credentials` are where secrets live), `.git/` itself skipped, entries
-/// sorted by name so that output order does not depend on the file system.
+/// A walker over `paths`: inside a git work tree, `.gitignore` and git's exclude files leave out
+/// untracked files git ignores (files git tracks come back through [`tracked_extras`]); outside
+/// one, they describe nothing that exists and are not read. `.ignore` files (the project's own
+/// excludes) apply everywhere. Hidden files are included (`.env`, `.npmrc` and
+/// `.aws/credentials` are where secrets live), `.git/` itself skipped, entries sorted by name so
+/// that output order does not depend on the file system. `ignore_files(false)`: everything.
 pub(crate) fn walker<P: AsRef<Path>>(paths: &[P], options: &Options) -> ignore::WalkBuilder {
     let mut builder = ignore::WalkBuilder::new(paths[0].as_ref());
     for path in &paths[1..] {
@@ -26,11 +28,60 @@ pub(crate) fn walker<P: AsRef<Path>>(paths: &[P], options: &Options) -> ignore::
         .git_ignore(respect)
         .git_global(respect)
         .git_exclude(respect)
-        .require_git(false)
+        .require_git(true)
         .follow_links(options.follow_links)
         .filter_entry(|entry| entry.file_name() != ".git")
         .sort_by_file_name(|a, b| a.cmp(b));
     builder
+}
+
+/// What the tree source yields: a walked entry, or a file git tracks that the walk left out
+/// because `.gitignore` matches it (git keeps tracking force-added files: they are in the
+/// repository, and leak with it).
+pub(crate) enum Item {
+    Walked(Result<ignore::DirEntry, ignore::Error>),
+    Tracked(std::path::PathBuf),
+}
+
+/// The files git tracks under `roots` (in their repositories' indexes, present in the work tree)
+/// that are not in `seen` (the files the walk yielded), sorted. Roots outside a repository have
+/// none.
+pub(crate) fn tracked_extras(
+    roots: &[std::path::PathBuf],
+    seen: &std::collections::HashSet<std::path::PathBuf>,
+) -> Vec<std::path::PathBuf> {
+    let mut extra = Vec::new();
+    for root in roots {
+        let Ok(repo) = gix::discover(root) else { continue };
+        let (Some(workdir), Ok(index)) = (repo.workdir(), repo.index_or_empty()) else { continue };
+        let (Ok(workdir), Ok(canonical_root)) =
+            (std::fs::canonicalize(workdir), std::fs::canonicalize(root))
+        else {
+            continue;
+        };
+        let Ok(under) = canonical_root.strip_prefix(&workdir) else { continue };
+        for entry in index.entries() {
+            let rel = String::from_utf8_lossy(entry.path(&index)).into_owned();
+            let rel = std::path::Path::new(&rel);
+            let Ok(inside) = rel.strip_prefix(under) else { continue };
+            // Named as the walk names files: below the root as the user gave it.
+            let path = if inside.as_os_str().is_empty() { root.clone() } else { root.join(inside) };
+            if !seen.contains(&path) && path.symlink_metadata().is_ok_and(|m| m.is_file()) {
+                extra.push(path);
+            }
+        }
+    }
+    extra.sort();
+    extra.dedup();
+    extra
+}
+
+/// Reads one item of the tree source; see [`open_entry`].
+pub(crate) fn open_item(item: Item, options: &Options, buf: &mut Vec<u8>) -> Opened {
+    match item {
+        Item::Walked(entry) => open_entry(entry, options, buf),
+        Item::Tracked(path) => open_file(&path, options, buf),
+    }
 }
 
 /// Turns a walker error into ours, keeping the path.
@@ -118,6 +169,11 @@ pub(crate) fn open_entry(
     if !file_type.is_file() {
         return Opened::Skipped(path.to_path_buf(), SkipReason::NotAFile);
     }
+    open_file(path, options, buf)
+}
+
+/// Reads a regular file into `buf` (or open, when larger than the chunk size).
+fn open_file(path: &Path, options: &Options, buf: &mut Vec<u8>) -> Opened {
     let skipped = |reason| Opened::Skipped(path.to_path_buf(), reason);
     match read(path, options.max_file_size, options.chunk_size, options.scan_binary, buf) {
         Err(err) => Opened::Error(err),
