@@ -71,14 +71,17 @@ impl<S: Sink> Progress<S> {
     }
 
     fn update(&self, stats: &Stats) {
+        // A history scan delivers its findings once the walk is done (their counts are only
+        // known then) and counts them as it finds them: show those.
+        let findings = if stats.commits_scanned > 0 { stats.findings } else { self.findings };
         self.bar.set_position(stats.bytes_scanned);
         self.bar.set_message(format!(
             "{} file{} ({}), {} finding{}",
             stats.files_scanned,
             plural(stats.files_scanned),
             BinaryBytes(stats.bytes_scanned),
-            self.findings,
-            plural(self.findings),
+            findings,
+            plural(findings),
         ));
     }
 }
@@ -269,5 +272,18 @@ mod tests {
         p.delay = Duration::ZERO;
         p.progress(&stats).unwrap();
         assert!(!p.shown);
+    }
+
+    #[test]
+    fn a_history_scan_shows_the_findings_found_before_they_are_delivered() {
+        let term = InMemoryTerm::new(4, 120);
+        let mut history = stats(40, 1 << 20);
+        history.commits_scanned = 9;
+        history.findings = 3;
+        let mut p = Progress::new(Vec::<Finding>::new(), in_memory(&term));
+        p.delay = Duration::ZERO;
+        p.progress(&history).unwrap();
+        let drawn = term.contents();
+        assert!(drawn.contains("40 files (1.00 MiB), 3 findings"), "{drawn:?}");
     }
 }

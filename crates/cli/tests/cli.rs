@@ -1125,3 +1125,27 @@ fn verbose_names_skipped_binary_files() {
     let verbose = tree.run(&["scan", "-v", "."]).expect_code(0);
     assert!(verbose.stderr().contains("blob.bin: skipped: binary file"), "{}", verbose.stderr());
 }
+
+#[test]
+fn the_repository_scans_clean_with_its_own_config() {
+    // The README's first command, in this checkout: its tokenhound.toml allowlists the fake
+    // credentials of rule examples, tests and docs, with reasons, so nothing is reported.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    if !root.join(".git").exists() {
+        return; // A packaged crate, not the repository.
+    }
+    let out = Command::new(env!("CARGO_BIN_EXE_tokenhound"))
+        .current_dir(&root)
+        .args(["scan", "-f", "json", "."])
+        .output()
+        .unwrap();
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let found: Vec<String> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| format!("{}:{} {}", f["path"], f["line"], f["rule"]))
+        .collect();
+    assert_eq!(out.status.code(), Some(0), "{found:#?}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(doc["stats"]["suppressed"].as_u64().unwrap() > 1000, "the rule examples were scanned");
+}

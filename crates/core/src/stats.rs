@@ -57,7 +57,8 @@ pub struct Stats {
     pub files_scanned: u64,
     /// Bytes scanned.
     pub bytes_scanned: u64,
-    /// Findings reported.
+    /// Findings reported; a history scan counts them as it finds them, and delivers them when
+    /// its walk is done.
     pub findings: u64,
     /// Files skipped, by reason.
     pub skipped: BTreeMap<SkipReason, u64>,

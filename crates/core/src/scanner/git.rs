@@ -143,8 +143,8 @@ impl Scanner {
             },
         )?;
         if !stopped {
+            // Counted as they were found (so that progress shows them), delivered now.
             for finding in history.finish() {
-                stats.findings += 1;
                 if !sink.finding(finding)? {
                     break;
                 }
@@ -185,14 +185,14 @@ impl Aggregate {
                 let go_on = sink.scanned(&event.path)?;
                 if !findings.is_empty() {
                     self.blobs.insert(event.blob, findings.into());
-                    self.record(event, &existing);
+                    stats.findings += self.record(event, &existing);
                 }
                 go_on
             }
             // A blob seen before: its findings, if any, are recorded at this path too.
             None => {
                 let go_on = sink.scanned(&event.path)?;
-                self.record(event, &existing);
+                stats.findings += self.record(event, &existing);
                 go_on
             }
             // Counted and passed on as in a tree scan (which also calls `progress`).
@@ -203,8 +203,10 @@ impl Aggregate {
 
     /// Attributes the findings of the event's blob to its path and commit; those whose
     /// fingerprint is in `existing` (the file held them before the commit) are marked as such.
-    fn record(&mut self, event: Event, existing: &HashSet<String>) {
-        let Some(found) = self.blobs.get(&event.blob) else { return };
+    /// Returns how many findings (new locations) it added.
+    fn record(&mut self, event: Event, existing: &HashSet<String>) -> u64 {
+        let Some(found) = self.blobs.get(&event.blob) else { return 0 };
+        let mut added = 0;
         let mut nth: HashMap<&str, u32> = HashMap::new();
         for f in found.iter() {
             let n = nth.entry(&f.fingerprint).or_default();
@@ -239,9 +241,11 @@ impl Aggregate {
                     }));
                     self.locations.insert(key, self.findings.len());
                     self.findings.push(finding);
+                    added += 1;
                 }
             }
         }
+        added
     }
 
     /// The findings in history order, with the number of paths each secret was seen at.
