@@ -1,6 +1,6 @@
 //! Data-driven scan cases (`tests/cases/*.toml` at the workspace root), each run through every
-//! read path: bytes in memory, a file read into a buffer, and a memory-mapped file. All three must
-//! give the expected findings, and so the same ones.
+//! read path: bytes in memory, a file read into a buffer, and a file read in small chunks with
+//! overlap. All three must give the expected findings, and so the same ones.
 
 use std::path::{Path, PathBuf};
 
