@@ -55,6 +55,8 @@ pub struct Stats {
     pub bytes_scanned: u64,
     /// Findings reported.
     pub findings: u64,
+    /// Findings below the confidence threshold: counted, not reported.
+    pub below_threshold: u64,
     /// Files skipped, by reason.
     pub skipped: BTreeMap<SkipReason, u64>,
     /// Files or directories that could not be read.
@@ -79,6 +81,7 @@ impl Stats {
         self.files_scanned += other.files_scanned;
         self.bytes_scanned += other.bytes_scanned;
         self.findings += other.findings;
+        self.below_threshold += other.below_threshold;
         for (reason, n) in &other.skipped {
             *self.skipped.entry(*reason).or_default() += n;
         }

@@ -139,7 +139,8 @@ impl Aggregate {
         stats: &mut Stats,
     ) -> Result<bool, Error> {
         let go_on = match outcome {
-            Some(Outcome::Scanned { bytes, findings, errors, .. }) => {
+            Some(Outcome::Scanned { bytes, findings, errors, below, .. }) => {
+                stats.below_threshold += below;
                 for err in errors {
                     stats.errors += 1;
                     if !sink.error(err)? {
