@@ -76,6 +76,14 @@ pub enum Reason {
     RepeatedOrSequential,
     /// Downgrade: a published example credential (RFC, vendor documentation, emulators).
     KnownExample,
+    /// Downgrade: the value has a known format (a JWT's `eyJ…` parts) whose structure does not
+    /// hold: a fragment, an unsigned or truncated token.
+    MalformedStructure,
+    /// Downgrade: the value is shaped like an identifier (a UUID), not a secret.
+    IdLikeValue,
+    /// Downgrade: a generic value in documentation or an example program, where values are
+    /// shown to be copied. Never applied to a value whose structure validates.
+    DocsContext,
 }
 
 impl Reason {
@@ -95,6 +103,9 @@ impl Reason {
             Reason::CodeValue => "code-value",
             Reason::RepeatedOrSequential => "repeated-or-sequential",
             Reason::KnownExample => "known-example",
+            Reason::MalformedStructure => "malformed-structure",
+            Reason::IdLikeValue => "id-like-value",
+            Reason::DocsContext => "docs-context",
         }
     }
 

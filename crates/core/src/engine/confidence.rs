@@ -8,7 +8,7 @@ use std::path::Path;
 use super::filters;
 use crate::finding::{FileRole, Reason};
 use crate::rules::checksum::decode_base64;
-use crate::rules::{Confidence, Rule};
+use crate::rules::{Confidence, Kind, Rule};
 
 /// A finding's confidence and the reasons behind it.
 #[derive(Debug)]
@@ -22,10 +22,18 @@ const TABLE_LINES: usize = 6;
 /// How far either side those lines are followed, in bytes.
 const TABLE_REACH: usize = 4096;
 
-/// Judges the secret at `start..end` of `hay`, found by `rule`.
-pub(crate) fn assess(rule: &Rule, hay: &[u8], start: usize, end: usize) -> Assessment {
+/// Judges the secret at `start..end` of `hay`, found by `rule` in a file of `role`.
+pub(crate) fn assess(
+    rule: &Rule,
+    hay: &[u8],
+    start: usize,
+    end: usize,
+    role: Option<FileRole>,
+) -> Assessment {
     let secret = &hay[start..end];
     let generic = rule.id().starts_with("generic.");
+    // A checksum or a structure check validated the secret (the rule drops what fails it).
+    let structural = rule.checksum.is_some() && !generic;
     let line = filters::line_of(hay, start, end);
     let line_start = line.as_ptr() as usize - hay.as_ptr() as usize;
     let before = &hay[line_start.max(start.saturating_sub(120))..start];
@@ -33,39 +41,47 @@ pub(crate) fn assess(rule: &Rule, hay: &[u8], start: usize, end: usize) -> Asses
     let mut reasons = Vec::new();
 
     // Evidence for.
-    if rule.checksum.is_some() && !generic {
+    if structural {
         reasons.push(Reason::ChecksumValid);
     }
-    if !generic {
-        let prefix = rule.keywords.iter().any(|k| {
-            k.len() >= 3 && secret.len() > k.len() && secret[..k.len()].eq_ignore_ascii_case(k.as_bytes())
+    let prefix = !generic
+        && rule.keywords.iter().any(|k| {
+            k.len() >= 3
+                && secret.len() > k.len()
+                && secret[..k.len()].eq_ignore_ascii_case(k.as_bytes())
         });
+    if !generic {
         reasons.push(if prefix { Reason::ProviderPrefix } else { Reason::ProviderFormat });
     }
-    let name = bound_name(before);
+    // A value people choose (a password in a connection string, say), judged like a generic
+    // rule's value: a provider's format tells where it is, not that it is random.
+    let loose = generic
+        || (!structural
+            && !prefix
+            && matches!(rule.kind, Kind::Password | Kind::ConnectionString | Kind::Credentials));
+    let raw_name = bound_name(before);
+    let name = raw_name.map(snake);
     let secret_name = name.as_deref().is_some_and(|n| means_secret(n.as_bytes()))
         || (name.as_deref().is_some_and(|n| n == "value") && means_secret(&lower(before)));
     if secret_name {
         reasons.push(Reason::KeywordAssignment);
     }
-    let random = high_entropy(secret);
+    let decoded_basic = basic_password(rule, secret);
+    let value = decoded_basic.as_deref().unwrap_or(secret);
+    let random = high_entropy(value) && !encodes_text(value);
     if random {
         reasons.push(Reason::HighEntropy);
     }
 
     // Evidence against.
     let lowered = lower(secret);
-    let decoded_basic = basic_password(rule, secret);
-    let value = decoded_basic.as_deref().unwrap_or(secret);
-    if is_placeholder(&lowered) {
+    if is_placeholder(&lowered, loose) {
         reasons.push(Reason::Placeholder);
     }
-    if is_dictionary_like(value) {
+    if loose && is_dictionary_like(value) {
         reasons.push(Reason::DictionaryWord);
     }
-    if (secret.len() >= 16 && in_table(hay, start, end, secret))
-        || known_answer_marker(&lower(line))
-    {
+    if !structural && in_test_vectors(hay, start, end, secret, raw_name, line) {
         reasons.push(Reason::TestVectorContext);
     }
     if has_ellipsis(secret, before, after) {
@@ -74,14 +90,24 @@ pub(crate) fn assess(rule: &Rule, hay: &[u8], start: usize, end: usize) -> Asses
     if name.as_deref().is_some_and(hash_like) {
         reasons.push(Reason::HashLikeName);
     }
-    if is_code(secret, after) {
+    if !structural && is_code(secret, after, loose) {
         reasons.push(Reason::CodeValue);
     }
-    if repeated_or_sequential(value) {
+    if !structural && repeated_or_sequential(value, generic) {
         reasons.push(Reason::RepeatedOrSequential);
     }
     if KNOWN_EXAMPLES.iter().any(|k| memchr::memmem::find(secret, k.as_bytes()).is_some()) {
         reasons.push(Reason::KnownExample);
+    }
+    if generic && malformed_jwt(secret) {
+        reasons.push(Reason::MalformedStructure);
+    }
+    if (generic && uuid_like(secret)) || rule.kind == Kind::PasswordHash {
+        // A password hash authenticates nobody: it is reported, for cracking risk, but low.
+        reasons.push(Reason::IdLikeValue);
+    }
+    if generic && role == Some(FileRole::Docs) {
+        reasons.push(Reason::DocsContext);
     }
     reasons.sort_unstable();
     reasons.dedup();
@@ -96,18 +122,19 @@ pub(crate) fn assess(rule: &Rule, hay: &[u8], start: usize, end: usize) -> Asses
         } else {
             Confidence::Low
         }
-    } else if base == Confidence::High {
+    } else if structural || base == Confidence::High {
         // A unique prefix or a validated structure holds against context (a key in a test
         // fixture is still a key), but not against a published example or a placeholder.
         let fatal = |r: &Reason| {
             matches!(r, Reason::Placeholder | Reason::KnownExample | Reason::DocEllipsis)
         };
         if reasons.iter().any(fatal) { Confidence::Low } else { base }
-    } else if reasons.iter().any(|r| {
+    } else if reasons.iter().any(against) {
         // A provider's format without a checksum: any sign of a sample value lowers it.
-        against(r) && !(*r == Reason::TestVectorContext && reasons.contains(&Reason::ProviderPrefix))
-    }) {
         Confidence::Low
+    } else if base == Confidence::Low && random && secret_name {
+        // A provider's loose format, random and bound to a name that means a secret.
+        Confidence::Medium
     } else {
         base
     };
@@ -119,19 +146,24 @@ fn lower(b: &[u8]) -> Vec<u8> {
 }
 
 /// The name a value is bound to: the identifier before the assignment that precedes the
-/// secret (`db_password = "…"`, `"api_key": "…"`, `--password=`, `<password>`), lower-cased.
-fn bound_name(before: &[u8]) -> Option<String> {
+/// secret (`db_password = "…"`, `"api_key": "…"`, `--password=`, `<password>`).
+fn bound_name(before: &[u8]) -> Option<&[u8]> {
     let mut i = before.len();
     // The value's opening: quotes, string prefixes, blanks, operators, brackets.
     let mut ops = 0;
     while i > 0 {
         let c = before[i - 1];
-        if matches!(c, b'"' | b'\'' | b'`' | b' ' | b'\t' | b'\\' | b'[' | b']' | b'>' | b'(' | b',') {
+        if matches!(c, b'"' | b'\'' | b'`' | b' ' | b'\t' | b'\\' | b'[' | b']' | b'>' | b'(' | b',')
+        {
             i -= 1;
         } else if matches!(c, b'=' | b':' | b'!' | b'-') {
             ops += 1;
             i -= 1;
-        } else if ops == 0 && matches!(c, b'r' | b'b' | b'u' | b'@' | b'f') && i >= 2 && !before[i - 2].is_ascii_alphanumeric() {
+        } else if ops == 0
+            && matches!(c, b'r' | b'b' | b'u' | b'@' | b'f')
+            && i >= 2
+            && !before[i - 2].is_ascii_alphanumeric()
+        {
             i -= 1;
         } else {
             break;
@@ -140,26 +172,31 @@ fn bound_name(before: &[u8]) -> Option<String> {
             break;
         }
     }
-    // Type annotations: `DB_PASSWORD: &str = "…"`.
     let end = i;
     let mut j = end;
-    while j > 0 && (before[j - 1].is_ascii_alphanumeric() || matches!(before[j - 1], b'_' | b'.' | b'-' | b'$')) {
+    while j > 0
+        && (before[j - 1].is_ascii_alphanumeric() || matches!(before[j - 1], b'_' | b'.' | b'-' | b'$'))
+    {
         j -= 1;
     }
     if j == end {
         return None;
     }
-    let mut name = &before[j..end];
+    let name = &before[j..end];
+    // Type annotations: `DB_PASSWORD: &str = "…"`.
     if matches!(name, b"str" | b"String" | b"string") {
-        return bound_name(&before[..j]);
+        return bound_name(before[..j].strip_suffix(b"&").unwrap_or(&before[..j]));
     }
-    // `settings.auth.password`: the last part names the value.
-    if let Some(dot) = name.iter().rposition(|&c| c == b'.') {
-        if dot + 1 < name.len() {
-            name = &name[dot + 1..];
-        }
-    }
-    // Split camelCase into snake_case so that `authToken` and `nonceHex` read as words.
+    Some(name)
+}
+
+/// A name in snake_case, lower-cased: `settings.authToken` gives `auth_token` (the last part of
+/// a dotted path names the value).
+fn snake(name: &[u8]) -> String {
+    let name = match name.iter().rposition(|&c| c == b'.') {
+        Some(dot) if dot + 1 < name.len() => &name[dot + 1..],
+        _ => name,
+    };
     let mut out = String::with_capacity(name.len() + 4);
     for (k, &c) in name.iter().enumerate() {
         if c.is_ascii_uppercase() && k > 0 && name[k - 1].is_ascii_lowercase() {
@@ -167,21 +204,21 @@ fn bound_name(before: &[u8]) -> Option<String> {
         }
         out.push(c.to_ascii_lowercase() as char);
     }
-    Some(out)
+    out
 }
 
 const SECRET_WORDS: &[&str] = &[
     "password", "passwd", "passphrase", "pwd", "pass", "secret", "token", "apikey", "api_key",
     "api-key", "credential", "credentials", "auth", "private_key", "privatekey", "access_key",
     "accesskey", "signing_key", "encryption_key", "master_key", "session_key", "client_key",
-    "app_key", "account_key", "service_key", "key", "dsn",
+    "app_key", "account_key", "service_key", "key", "dsn", "bearer", "basic",
 ];
 
 /// Whether a name (or a stretch of text) means a secret.
 fn means_secret(name: &[u8]) -> bool {
     let name = std::str::from_utf8(name).unwrap_or("");
     words(name).any(|w| SECRET_WORDS.contains(&w))
-        || ["password", "passwd", "secret", "token", "apikey", "api_key", "credential", "private_key"]
+        || ["password", "passwd", "pwd", "secret", "token", "apikey", "api_key", "credential", "private_key"]
             .iter()
             .any(|w| name.contains(w))
 }
@@ -190,15 +227,20 @@ fn words(name: &str) -> impl Iterator<Item = &str> {
     name.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty())
 }
 
+/// Words that say a value is a hash or test data wherever they stand in its name.
 const HASH_WORDS: &[&str] = &[
-    "hash", "hashed", "digest", "checksum", "nonce", "iv", "salt", "sha", "sha1", "sha256",
-    "sha512", "md5", "id", "uuid", "guid", "fingerprint", "etag", "crc", "kid", "hex",
-    "expected", "vector", "public", "pub", "cipher", "ciphertext", "plaintext", "msg", "message",
+    "hash", "hashed", "digest", "checksum", "nonce", "salt", "sha", "sha1", "sha256", "sha512",
+    "md5", "fingerprint", "etag", "crc", "expected", "vector", "vectors", "ciphertext",
+    "plaintext", "kat", "csrf", "xsrf", "authenticity",
 ];
+
+/// Words that say so as the last word of a name (`client_id`, but not `id_token`).
+const ID_WORDS: &[&str] = &["id", "uuid", "guid", "iv", "kid", "hex", "pub", "public", "msg", "name"];
 
 /// Whether a name says its value is a hash, an id or test data rather than a secret.
 fn hash_like(name: &str) -> bool {
     words(name).any(|w| HASH_WORDS.contains(&w))
+        || words(name).last().is_some_and(|w| ID_WORDS.contains(&w))
 }
 
 /// Random-looking: long enough, and high entropy for its alphabet.
@@ -207,26 +249,86 @@ fn high_entropy(secret: &[u8]) -> bool {
     let entropy = filters::shannon_entropy(secret);
     let hex = secret.iter().all(u8::is_ascii_hexdigit);
     if hex {
-        return n >= 32 && entropy >= 3.5;
+        return n >= 32 && entropy >= 3.4;
     }
     let classes = filters::char_classes(secret);
-    (n >= 20 && entropy >= 4.0 && classes >= 2) || (n >= 14 && entropy >= 3.5 && classes >= 3)
+    (n >= 20 && entropy >= 3.7 && classes >= 2) || (n >= 14 && entropy >= 3.5 && classes >= 3)
 }
 
-const PLACEHOLDER_WORDS: &[&str] = &[
-    "example", "sample", "placeholder", "dummy", "fake", "your", "xxxx", "changeme", "change_me",
-    "redacted", "insert", "replace", "filtered", "secret", "password", "passw0rd", "token",
-    "test", "demo", "foo", "bar", "lorem", "todo", "fixme", "mock", "<", ">", "****", "....",
+/// Base64 whose bytes are readable text (`dXNlcjpwYXNzd29yZA==`): an encoding of words, not
+/// key material.
+fn encodes_text(value: &[u8]) -> bool {
+    if value.len() < 12 || value.len() % 4 != 0 && !value.ends_with(b"=") {
+        return false;
+    }
+    decode_base64(value).is_some_and(|d| {
+        d.len() >= 8 && d.iter().all(|b| b.is_ascii_graphic() || *b == b' ')
+    })
+}
+
+/// A value that starts like a JWT (`eyJ`) but is not a signed three-part token: a header
+/// alone, an unsigned token, an encrypted five-part one (a valid JWT is the JWT rule's).
+fn malformed_jwt(secret: &[u8]) -> bool {
+    if !secret.starts_with(b"eyJ") {
+        return false;
+    }
+    let parts: Vec<&[u8]> = secret.split(|&c| c == b'.').collect();
+    !(parts.len() == 3 && parts[1].len() >= 4 && parts[2].len() >= 32)
+}
+
+/// A UUID (`8-4-4-4-12` hex digits), or a password
+/// hash in a `crypt` or Django format (`md5$salt$hash`, `$2b$12$…`).
+fn uuid_like(secret: &[u8]) -> bool {
+    let hash_format = secret.iter().filter(|&&c| c == b'$').count() >= 2
+        && secret.split(|&c| c == b'$').find(|p| !p.is_empty()).is_some_and(|alg| {
+            alg.len() <= 24 && alg.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'_')
+        });
+    if hash_format {
+        return true;
+    }
+    let groups: Vec<usize> = secret.split(|&c| c == b'-').map(<[u8]>::len).collect();
+    groups == [8, 4, 4, 4, 12] && secret.iter().all(|c| c.is_ascii_hexdigit() || *c == b'-')
+}
+
+/// Marks of a placeholder in any secret.
+const PLACEHOLDER_MARKS: &[&str] = &[
+    "example", "placeholder", "xxxxx", "changeme", "change_me", "redacted", "[filtered]",
+    "insert_", "insert-", "replace_", "replace-", "your_", "your-", "*****", ".....",
 ];
 
-fn is_placeholder(lowered: &[u8]) -> bool {
-    PLACEHOLDER_WORDS.iter().any(|w| memchr::memmem::find(lowered, w.as_bytes()).is_some())
+/// Words that, inside a generic rule's value, show a person wrote it (a provider's token can
+/// hold them by chance, or as its prefix: `AGE-SECRET-KEY-1…`).
+const PLACEHOLDER_WORDS: &[&str] = &[
+    "sample", "dummy", "fake", "your", "secret", "password", "passw0rd", "token", "test", "demo",
+    "foo", "bar", "baz", "lorem", "todo", "fixme", "mock", "invalid", "hello", "world", "<", ">",
+    "pass", "asdf", "qwer", "zxcv", "1234", "tiger", "scott", "hunter", "user", "admin", "none",
+    "null",
+];
+
+fn is_placeholder(lowered: &[u8], generic: bool) -> bool {
+    let has = |text: &[u8], w: &&str| memchr::memmem::find(text, w.as_bytes()).is_some();
+    if PLACEHOLDER_MARKS.iter().any(|w| has(lowered, w)) {
+        return true;
+    }
+    // Leet speak hides the words: `P@ssw0rd`, `Pa55word`.
+    let plain: Vec<u8> = lowered
+        .iter()
+        .map(|&c| match c {
+            b'0' => b'o',
+            b'3' => b'e',
+            b'4' | b'@' => b'a',
+            b'5' | b'$' => b's',
+            b'7' => b't',
+            c => c,
+        })
+        .collect();
+    generic && PLACEHOLDER_WORDS.iter().any(|w| has(lowered, w) || has(&plain, w))
 }
 
 /// Passwords people choose for tests and docs: a word, perhaps in leet speak, perhaps with a
 /// few digits or a sign after it (`hunter2`, `secret123`, `Tr0ub4dor`, `P@ssw0rd!`), or short.
 fn is_dictionary_like(value: &[u8]) -> bool {
-    if value.len() < 8 {
+    if value.len() < 8 || value.contains(&b' ') {
         return true;
     }
     let core: Vec<u8> = value
@@ -248,7 +350,17 @@ fn is_dictionary_like(value: &[u8]) -> bool {
         }
         &core[..e]
     };
-    let letters = trimmed.iter().all(|c| c.is_ascii_alphabetic() || matches!(c, b'-' | b'_' | b' '));
+    // Words joined by `_` or `-`: `AT_with_valid_scope1_valid_scope2`.
+    let parts: Vec<&[u8]> = value.split(|&c| c == b'_' || c == b'-').collect();
+    let wordy = parts
+        .iter()
+        .filter(|p| p.len() >= 3 && p.iter().all(u8::is_ascii_lowercase))
+        .count();
+    if parts.len() >= 3 && wordy >= 2 {
+        return true;
+    }
+    let letters =
+        trimmed.iter().all(|c| c.is_ascii_alphabetic() || matches!(c, b'-' | b'_' | b' '));
     if letters && !trimmed.is_empty() && value.len() <= 16 {
         // One or two words: few case changes in the original.
         let changes = value.windows(2).filter(|w| w[0].is_ascii_lowercase() && w[1].is_ascii_uppercase()).count();
@@ -276,7 +388,7 @@ fn has_ellipsis(secret: &[u8], before: &[u8], after: &[u8]) -> bool {
 }
 
 /// A value that is code: a call, an interpolation, a path, a module path or a constant's name.
-fn is_code(secret: &[u8], after: &[u8]) -> bool {
+fn is_code(secret: &[u8], after: &[u8], generic: bool) -> bool {
     const MARKS: &[&[u8]] = &[b"${", b"#{", b"{{", b"%s", b"%(", b"::", b"->", b"()", b"=>"];
     if MARKS.iter().any(|m| memchr::memmem::find(secret, m).is_some()) {
         return true;
@@ -298,22 +410,80 @@ fn is_code(secret: &[u8], after: &[u8]) -> bool {
     let upper_const = ident(secret)
         && secret.contains(&b'_')
         && secret.iter().all(|c| !c.is_ascii_lowercase());
-    let dotted = secret.split(|c| *c == b'.').count() > 1 && secret.split(|c| *c == b'.').all(ident);
-    upper_const || dotted
+    let dotted = secret.split(|c| *c == b'.').count() > 1
+        && secret.split(|c| *c == b'.').all(|p| ident(p) && p.len() <= 32);
+    let file_name = [".key", ".pem", ".crt", ".json", ".txt", ".p12", ".pfx", ".jks", ".der"]
+        .iter()
+        .any(|e| secret.to_ascii_lowercase().ends_with(e.as_bytes()));
+    let module = secret.first() == Some(&b'.') && secret.get(1).is_some_and(u8::is_ascii_alphabetic);
+    generic && (upper_const || dotted || file_name || module || made_of_words(secret))
+}
+
+/// An identifier made of words: `UnimplementedOKPCurveKey`, `BOB_dh2048_different_pg`,
+/// `ed25519PrivateKey`. Each part (split at `_`, `-`, `.` and lower-to-upper case changes) is
+/// a lower-case word, a capitalised word, a short acronym or a short number; a random token
+/// breaks that within a few characters.
+fn made_of_words(secret: &[u8]) -> bool {
+    if !secret.first().is_some_and(u8::is_ascii_alphabetic)
+        || !secret.iter().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.'))
+    {
+        return false;
+    }
+    let mut parts: Vec<&[u8]> = Vec::new();
+    for chunk in secret.split(|c| matches!(c, b'_' | b'-' | b'.')) {
+        let mut from = 0;
+        for k in 1..chunk.len() {
+            if chunk[k - 1].is_ascii_lowercase() && chunk[k].is_ascii_uppercase() {
+                parts.push(&chunk[from..k]);
+                from = k;
+            }
+        }
+        parts.push(&chunk[from..]);
+    }
+    let word = |p: &&[u8]| {
+        let letters = p.iter().filter(|c| c.is_ascii_alphabetic()).count();
+        let digits = p.len() - letters;
+        match p {
+            [] => true,
+            [first, rest @ ..] if first.is_ascii_uppercase() => {
+                // `Curve`, `OKP` followed by a word (`OKPCurve` splits as one part).
+                rest.iter().all(u8::is_ascii_lowercase) && rest.len() >= 2
+                    || (p.iter().all(u8::is_ascii_uppercase) && p.len() <= 6)
+                    || (p.len() > 3
+                        && p[..p.len() - 1].iter().all(u8::is_ascii_uppercase)
+                        && rest.iter().skip_while(|c| c.is_ascii_uppercase()).all(u8::is_ascii_lowercase)
+                        && rest.iter().filter(|c| c.is_ascii_lowercase()).count() >= 2)
+            }
+            _ => {
+                (p.iter().all(u8::is_ascii_lowercase) && p.len() >= 2)
+                    || (digits > 0 && p.len() <= 7 && letters <= 3)
+                    || p.iter().all(u8::is_ascii_digit) && p.len() <= 4
+            }
+        }
+    };
+    parts.len() >= 2 && parts.iter().all(word)
 }
 
 /// `aaaaaa`, `123456`, `abcdef`, `abcabcabc`: a person typing, not a generator.
-fn repeated_or_sequential(value: &[u8]) -> bool {
+fn repeated_or_sequential(value: &[u8], generic: bool) -> bool {
     let n = value.len();
     if n < 4 {
         return false;
     }
+    // A provider's format has fixed parts (`-----BEGIN`, a DSN's project number): only a
+    // long run of one byte, or a whole value repeating itself, counts there.
+    if !generic && n > 100 {
+        // Key blocks: DER holds runs of zero bytes (`AAAAAAAA`) by design.
+        return false;
+    }
+    let (max_run, max_seq) = if generic { (5, 6) } else { (8, usize::MAX) };
     let mut run = 1;
     let mut seq = 1;
     for w in value.windows(2) {
-        run = if w[0] == w[1] { run + 1 } else { 1 };
+        // Runs of blanks and dashes are layout (indentation, `-----BEGIN`), not the value.
+        run = if w[0] == w[1] && w[0].is_ascii_alphanumeric() { run + 1 } else { 1 };
         seq = if w[1] == w[0].wrapping_add(1) || w[0] == w[1].wrapping_add(1) { seq + 1 } else { 1 };
-        if run >= 5 || seq >= 6 {
+        if run >= max_run || seq >= max_seq {
             return true;
         }
     }
@@ -327,6 +497,67 @@ fn known_answer_marker(line: &[u8]) -> bool {
     MARKS.iter().any(|m| memchr::memmem::find(line, m.as_bytes()).is_some())
 }
 
+/// Whether the secret is one of a set of test vectors: a known-answer marker on its line, a
+/// hex value among other hex values of its length (on its line or in a table of nearby lines),
+/// or a name bound to several different values of the same shape nearby (`SharedSecret=…`
+/// records, `"passwd": …` tables).
+fn in_test_vectors(
+    hay: &[u8],
+    start: usize,
+    end: usize,
+    secret: &[u8],
+    name: Option<&[u8]>,
+    line: &[u8],
+) -> bool {
+    if known_answer_marker(&lower(line)) {
+        return true;
+    }
+    let hex = secret.iter().all(u8::is_ascii_hexdigit);
+    if hex && secret.len() >= 16 {
+        let others = runs(line, Shape::Hex, 16, usize::MAX).count().saturating_sub(1);
+        if others >= 2 || in_table(hay, start, end, secret) {
+            return true;
+        }
+    }
+    name.is_some_and(|name| name.len() >= 3 && same_name_values(hay, start, end, secret, name) >= 4)
+}
+
+/// How many different values of the secret's shape and about its length are bound to `name`
+/// within `TABLE_REACH` bytes either side.
+fn same_name_values(hay: &[u8], start: usize, end: usize, secret: &[u8], name: &[u8]) -> usize {
+    let lo = start.saturating_sub(2 * TABLE_REACH);
+    let hi = end.saturating_add(2 * TABLE_REACH).min(hay.len());
+    let want = if secret.iter().all(u8::is_ascii_hexdigit) { Shape::Hex } else { Shape::Base64 };
+    let n = secret.len();
+    // Known-answer records vary the length of a hex value with the curve or hash they test.
+    let (min, max) = if want == Shape::Hex { (16, usize::MAX) } else { (n * 3 / 4, n * 5 / 4 + 1) };
+    let mut seen: Vec<&[u8]> = Vec::new();
+    for at in memchr::memmem::find_iter(&hay[lo..hi], name) {
+        let mut k = lo + at + name.len();
+        let stop = (k + 8).min(hi);
+        while k < stop && matches!(hay[k], b'"' | b'\'' | b' ' | b'\t' | b'=' | b':') {
+            k += 1;
+        }
+        let from = k;
+        while k < hi && fits(want, hay[k]) {
+            k += 1;
+        }
+        let value = &hay[from..k];
+        if value.len() >= min
+            && value.len() <= max
+            && value != secret
+            && !seen.contains(&value)
+            && !repeated_or_sequential(value, true)
+        {
+            seen.push(value);
+            if seen.len() >= 4 {
+                break;
+            }
+        }
+    }
+    seen.len()
+}
+
 /// The secret's alphabet, for comparing shapes.
 #[derive(PartialEq, Eq, Clone, Copy)]
 enum Shape {
@@ -334,66 +565,32 @@ enum Shape {
     Base64,
 }
 
-fn shape(b: u8) -> Option<Shape> {
-    if b.is_ascii_hexdigit() {
-        Some(Shape::Hex)
-    } else if b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=' | b'-' | b'_') {
-        Some(Shape::Base64)
-    } else {
-        None
+fn fits(shape: Shape, b: u8) -> bool {
+    match shape {
+        Shape::Hex => b.is_ascii_hexdigit(),
+        Shape::Base64 => b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=' | b'-' | b'_'),
     }
 }
 
-/// Whether the secret sits in a table: three or more nearby lines hold a value of the same
-/// alphabet and about the same length (known-answer tests, RFC vectors, fixtures of digests).
+/// The runs of `shape` bytes in `line` whose length is within `min..=max`.
+fn runs(line: &[u8], shape: Shape, min: usize, max: usize) -> impl Iterator<Item = &[u8]> {
+    line.split(move |&b| !fits(shape, b)).filter(move |r| r.len() >= min && r.len() <= max)
+}
+
+/// Whether a hex secret sits in a table: three or more nearby lines hold a hex value of about
+/// its length (known-answer tests, RFC vectors, fixtures of digests).
 fn in_table(hay: &[u8], start: usize, end: usize, secret: &[u8]) -> bool {
-    let hex = secret.iter().all(u8::is_ascii_hexdigit);
-    let want = if hex { Shape::Hex } else { Shape::Base64 };
     let n = secret.len();
     let (min, max) = (n * 3 / 4, n * 5 / 4 + 1);
     let lo = start.saturating_sub(TABLE_REACH);
     let hi = end.saturating_add(TABLE_REACH).min(hay.len());
-    let mut others = 0;
-    let mut check = |line: &[u8]| {
-        let mut run = 0;
-        let mut found = false;
-        for &b in line.iter().chain(std::iter::once(&b' ')) {
-            let fits = match (want, shape(b)) {
-                (Shape::Hex, Some(Shape::Hex)) => true,
-                (Shape::Base64, Some(_)) => true,
-                _ => false,
-            };
-            if fits {
-                run += 1;
-            } else {
-                if run >= min && run <= max {
-                    found = true;
-                }
-                run = 0;
-            }
-        }
-        if found {
-            others += 1;
-        }
-    };
-    // Lines before the secret's line.
+    let has = |line: &[u8]| runs(line, Shape::Hex, min, max).next().is_some();
     let line_lo = memchr::memrchr(b'\n', &hay[lo..start]).map_or(lo, |p| lo + p);
-    for (k, line) in hay[lo..line_lo].rsplit(|&c| c == b'\n').enumerate() {
-        if k >= TABLE_LINES {
-            break;
-        }
-        check(line);
-    }
+    let before = hay[lo..line_lo].rsplit(|&c| c == b'\n').take(TABLE_LINES).filter(|l| has(l));
     let line_hi = memchr::memchr(b'\n', &hay[end..hi]).map_or(hi, |p| end + p + 1);
-    for (k, line) in hay[line_hi.min(hi)..hi].split(|&c| c == b'\n').enumerate() {
-        if k >= TABLE_LINES {
-            break;
-        }
-        check(line);
-    }
-    others >= 3
+    let after = hay[line_hi.min(hi)..hi].split(|&c| c == b'\n').take(TABLE_LINES).filter(|l| has(l));
+    before.count() + after.count() >= 3
 }
-
 /// Credentials published as examples in RFCs, vendors' documentation and local emulators:
 /// whoever finds them in a tree has found documentation, not a leak.
 const KNOWN_EXAMPLES: &[&str] = &[
@@ -418,7 +615,7 @@ const KNOWN_EXAMPLES: &[&str] = &[
     // The Azure Storage emulator (Azurite) account key.
     "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==",
     // The Azure Cosmos DB emulator key.
-    "C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU5DE2nQ9nDuVTqobD7b2bQGDe8R3Gl/Xyo0Jr0fjxyK+5Ew==",
+    "C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU5DE2nQ9nDuVTqobD4b8mGGyPMbIZnqyMsEcaGQy67XIw/Jw==",
 ];
 
 /// What a file is for, from the components of its path.
@@ -428,8 +625,8 @@ pub(crate) fn file_role(path: &Path) -> Option<FileRole> {
         FileRole::Fixture => 0,
         FileRole::Generated => 1,
         FileRole::Vendored => 2,
-        FileRole::Test => 3,
-        FileRole::Docs => 4,
+        FileRole::Docs => 3,
+        FileRole::Test => 4,
     };
     let mut consider = |r: FileRole| {
         if role.is_none_or(|old| rank(r) < rank(old)) {
@@ -447,8 +644,10 @@ pub(crate) fn file_role(path: &Path) -> Option<FileRole> {
                 | "vectors" | "test-vectors" | "test_vectors" | "recordings" => consider(FileRole::Fixture),
                 "test" | "tests" | "testing" | "spec" | "specs" | "__tests__" | "t" | "unittests"
                 | "unit_tests" | "integration_tests" => consider(FileRole::Test),
-                "doc" | "docs" | "documentation" | "examples" | "example" | "samples" | "sample"
-                | "man" | "tutorial" | "tutorials" => consider(FileRole::Docs),
+                "examples" | "example" | "samples" | "sample" | "man" | "tutorial" | "tutorials" => {
+                    consider(FileRole::Docs)
+                }
+                p if p.starts_with("doc") => consider(FileRole::Docs),
                 "vendor" | "vendored" | "third_party" | "third-party" | "thirdparty"
                 | "node_modules" | "site-packages" => consider(FileRole::Vendored),
                 "generated" | "gen" | "__generated__" => consider(FileRole::Generated),
@@ -466,8 +665,10 @@ pub(crate) fn file_role(path: &Path) -> Option<FileRole> {
                 || part.contains("tests.")
             {
                 consider(FileRole::Test);
-            } else if matches!(ext, "md" | "rst" | "adoc" | "markdown" | "txt" | "html" | "texi" | "pod")
+            } else if matches!(ext, "md" | "rst" | "adoc" | "markdown" | "html" | "texi" | "pod")
                 || part.starts_with("readme")
+                || part == "pkg-info"
+                || part.contains("example")
             {
                 consider(FileRole::Docs);
             }
@@ -485,7 +686,7 @@ mod tests {
         let rules = Rules::builtin();
         let rule = rules.iter().find(|r| r.id() == rule).unwrap();
         let start = text.find(secret).unwrap();
-        assess(rule, text.as_bytes(), start, start + secret.len())
+        assess(rule, text.as_bytes(), start, start + secret.len(), None)
     }
 
     #[test]
@@ -530,7 +731,7 @@ mod tests {
             ("<password>", "password"),
             ("settings.auth.secret_key = r'", "secret_key"),
         ] {
-            assert_eq!(bound_name(before.as_bytes()).as_deref(), Some(name), "{before}");
+            assert_eq!(bound_name(before.as_bytes()).map(snake).as_deref(), Some(name), "{before}");
         }
     }
 
@@ -550,8 +751,9 @@ mod tests {
             assert!(is_dictionary_like(w.as_bytes()), "{w}");
         }
         assert!(!is_dictionary_like(b"kR7#vLq92!pZ"));
-        assert!(repeated_or_sequential(b"abcdefgh"));
-        assert!(repeated_or_sequential(b"xyzxyzxyz"));
-        assert!(!repeated_or_sequential(b"kR7#vLq92!pZ"));
+        assert!(repeated_or_sequential(b"abcdefgh", true));
+        assert!(repeated_or_sequential(b"xyzxyzxyz", true));
+        assert!(!repeated_or_sequential(b"kR7#vLq92!pZ", true));
+        assert!(!repeated_or_sequential(b"-----BEGIN PRIVATE KEY-----", false));
     }
 }

@@ -35,7 +35,7 @@ pub(crate) fn build(
         let (end_line, end_line_start) = counter.peek(hay, last);
         let rule = &rules[m.rule as usize].rule;
         let secret = &hay[m.start..m.end];
-        let assessment = confidence::assess(rule, hay, m.start, m.end);
+        let assessment = confidence::assess(rule, hay, m.start, m.end, role);
         let also = (m.also.iter().filter(|&&r| r != NO_RULE))
             .map(|&r| rules[r as usize].rule.id().to_string())
             .collect();
