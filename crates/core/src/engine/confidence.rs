@@ -193,6 +193,7 @@ fn bound_name(before: &[u8]) -> Option<&[u8]> {
 /// A name in snake_case, lower-cased: `settings.authToken` gives `auth_token` (the last part of
 /// a dotted path names the value).
 fn snake(name: &[u8]) -> String {
+    let name = name.strip_prefix(b"--").or_else(|| name.strip_prefix(b"-")).unwrap_or(name);
     let name = match name.iter().rposition(|&c| c == b'.') {
         Some(dot) if dot + 1 < name.len() => &name[dot + 1..],
         _ => name,
@@ -331,7 +332,12 @@ fn is_dictionary_like(value: &[u8]) -> bool {
     if value.len() < 8 || value.contains(&b' ') {
         return true;
     }
-    let core: Vec<u8> = value
+    // Digits and signs after the word (`secret123`, `hunter2!`) are the usual decoration.
+    let mut e = value.len();
+    while e > 0 && !value[e - 1].is_ascii_alphabetic() {
+        e -= 1;
+    }
+    let trimmed: Vec<u8> = value[..e]
         .iter()
         .map(|&c| match c {
             b'0' => b'o',
@@ -343,13 +349,6 @@ fn is_dictionary_like(value: &[u8]) -> bool {
             c => c.to_ascii_lowercase(),
         })
         .collect();
-    let trimmed: &[u8] = {
-        let mut e = core.len();
-        while e > 0 && !core[e - 1].is_ascii_alphabetic() {
-            e -= 1;
-        }
-        &core[..e]
-    };
     // Words joined by `_` or `-`: `AT_with_valid_scope1_valid_scope2`.
     let parts: Vec<&[u8]> = value.split(|&c| c == b'_' || c == b'-').collect();
     let wordy = parts
