@@ -206,7 +206,7 @@ impl PyProject {
         let scanner = match scanner {
             Some(s) => s.get(),
             None => {
-                owned = self.scanner(py, None, None, None, None, None, false)?;
+                owned = self.scanner(py, None, None, None, None, None, false, None)?;
                 &owned
             }
         };

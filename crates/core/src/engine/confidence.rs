@@ -15,7 +15,21 @@ use crate::rules::{Confidence, Kind, Rule};
 pub(crate) struct Assessment {
     pub(crate) confidence: Confidence,
     pub(crate) reasons: Vec<Reason>,
+    /// A generic rule's match that is plainly not a credential (code, a placeholder, a
+    /// published example, an id): dropped, not reported at any threshold.
+    pub(crate) drop: bool,
 }
+
+/// The reasons that drop a generic rule's match outright: what they mark is never a secret.
+/// Words, test vectors and hash-like names only lower it, since a real value can carry them.
+const DROPS_GENERIC: &[Reason] = &[
+    Reason::Placeholder,
+    Reason::CodeValue,
+    Reason::DocEllipsis,
+    Reason::KnownExample,
+    Reason::MalformedStructure,
+    Reason::IdLikeValue,
+];
 
 /// How many lines either side are read for a table of same-shaped values.
 const TABLE_LINES: usize = 6;
@@ -78,7 +92,7 @@ pub(crate) fn assess(
     if is_placeholder(&lowered, loose) {
         reasons.push(Reason::Placeholder);
     }
-    if loose && is_dictionary_like(value) {
+    if loose && (is_dictionary_like(value) || made_of_words(value)) {
         reasons.push(Reason::DictionaryWord);
     }
     if !structural && in_test_vectors(hay, start, end, secret, raw_name, line) {
@@ -138,7 +152,8 @@ pub(crate) fn assess(
     } else {
         base
     };
-    Assessment { confidence, reasons }
+    let drop = generic && reasons.iter().any(|r| DROPS_GENERIC.contains(r));
+    Assessment { confidence, reasons, drop }
 }
 
 fn lower(b: &[u8]) -> Vec<u8> {
@@ -153,8 +168,10 @@ fn bound_name(before: &[u8]) -> Option<&[u8]> {
     let mut ops = 0;
     while i > 0 {
         let c = before[i - 1];
-        if matches!(c, b'"' | b'\'' | b'`' | b' ' | b'\t' | b'\\' | b'[' | b']' | b'>' | b'(' | b',')
-        {
+        if matches!(
+            c,
+            b'"' | b'\'' | b'`' | b' ' | b'\t' | b'\\' | b'[' | b']' | b'>' | b'(' | b','
+        ) {
             i -= 1;
         } else if matches!(c, b'=' | b':' | b'!' | b'-') {
             ops += 1;
@@ -175,7 +192,8 @@ fn bound_name(before: &[u8]) -> Option<&[u8]> {
     let end = i;
     let mut j = end;
     while j > 0
-        && (before[j - 1].is_ascii_alphanumeric() || matches!(before[j - 1], b'_' | b'.' | b'-' | b'$'))
+        && (before[j - 1].is_ascii_alphanumeric()
+            || matches!(before[j - 1], b'_' | b'.' | b'-' | b'$'))
     {
         j -= 1;
     }
@@ -209,19 +227,54 @@ fn snake(name: &[u8]) -> String {
 }
 
 const SECRET_WORDS: &[&str] = &[
-    "password", "passwd", "passphrase", "pwd", "pass", "secret", "token", "apikey", "api_key",
-    "api-key", "credential", "credentials", "auth", "private_key", "privatekey", "access_key",
-    "accesskey", "signing_key", "encryption_key", "master_key", "session_key", "client_key",
-    "app_key", "account_key", "service_key", "key", "dsn", "bearer", "basic",
+    "password",
+    "passwd",
+    "passphrase",
+    "pwd",
+    "pass",
+    "secret",
+    "token",
+    "apikey",
+    "api_key",
+    "api-key",
+    "credential",
+    "credentials",
+    "auth",
+    "private_key",
+    "privatekey",
+    "access_key",
+    "accesskey",
+    "signing_key",
+    "encryption_key",
+    "master_key",
+    "session_key",
+    "client_key",
+    "app_key",
+    "account_key",
+    "service_key",
+    "key",
+    "dsn",
+    "bearer",
+    "basic",
 ];
 
 /// Whether a name (or a stretch of text) means a secret.
 fn means_secret(name: &[u8]) -> bool {
     let name = std::str::from_utf8(name).unwrap_or("");
     words(name).any(|w| SECRET_WORDS.contains(&w))
-        || ["password", "passwd", "pwd", "secret", "token", "apikey", "api_key", "credential", "private_key"]
-            .iter()
-            .any(|w| name.contains(w))
+        || [
+            "password",
+            "passwd",
+            "pwd",
+            "secret",
+            "token",
+            "apikey",
+            "api_key",
+            "credential",
+            "private_key",
+        ]
+        .iter()
+        .any(|w| name.contains(w))
 }
 
 fn words(name: &str) -> impl Iterator<Item = &str> {
@@ -230,13 +283,34 @@ fn words(name: &str) -> impl Iterator<Item = &str> {
 
 /// Words that say a value is a hash or test data wherever they stand in its name.
 const HASH_WORDS: &[&str] = &[
-    "hash", "hashed", "digest", "checksum", "nonce", "salt", "sha", "sha1", "sha256", "sha512",
-    "md5", "fingerprint", "etag", "crc", "expected", "vector", "vectors", "ciphertext",
-    "plaintext", "kat", "csrf", "xsrf", "authenticity",
+    "hash",
+    "hashed",
+    "digest",
+    "checksum",
+    "nonce",
+    "salt",
+    "sha",
+    "sha1",
+    "sha256",
+    "sha512",
+    "md5",
+    "fingerprint",
+    "etag",
+    "crc",
+    "expected",
+    "vector",
+    "vectors",
+    "ciphertext",
+    "plaintext",
+    "kat",
+    "csrf",
+    "xsrf",
+    "authenticity",
 ];
 
 /// Words that say so as the last word of a name (`client_id`, but not `id_token`).
-const ID_WORDS: &[&str] = &["id", "uuid", "guid", "iv", "kid", "hex", "pub", "public", "msg", "name"];
+const ID_WORDS: &[&str] =
+    &["id", "uuid", "guid", "iv", "kid", "hex", "pub", "public", "msg", "name"];
 
 /// Whether a name says its value is a hash, an id or test data rather than a secret.
 fn hash_like(name: &str) -> bool {
@@ -262,9 +336,8 @@ fn encodes_text(value: &[u8]) -> bool {
     if value.len() < 12 || value.len() % 4 != 0 && !value.ends_with(b"=") {
         return false;
     }
-    decode_base64(value).is_some_and(|d| {
-        d.len() >= 8 && d.iter().all(|b| b.is_ascii_graphic() || *b == b' ')
-    })
+    decode_base64(value)
+        .is_some_and(|d| d.len() >= 8 && d.iter().all(|b| b.is_ascii_graphic() || *b == b' '))
 }
 
 /// A value that starts like a JWT (`eyJ`) but is not a signed three-part token: a header
@@ -293,8 +366,21 @@ fn uuid_like(secret: &[u8]) -> bool {
 
 /// Marks of a placeholder in any secret.
 const PLACEHOLDER_MARKS: &[&str] = &[
-    "example", "placeholder", "xxxxx", "changeme", "change_me", "redacted", "[filtered]",
-    "insert_", "insert-", "replace_", "replace-", "your_", "your-", "*****", ".....",
+    "example",
+    "placeholder",
+    "xxxxx",
+    "changeme",
+    "change_me",
+    "redacted",
+    "[filtered]",
+    "insert_",
+    "insert-",
+    "replace_",
+    "replace-",
+    "your_",
+    "your-",
+    "*****",
+    ".....",
 ];
 
 /// Words that, inside a generic rule's value, show a person wrote it (a provider's token can
@@ -351,10 +437,8 @@ fn is_dictionary_like(value: &[u8]) -> bool {
         .collect();
     // Words joined by `_` or `-`: `AT_with_valid_scope1_valid_scope2`.
     let parts: Vec<&[u8]> = value.split(|&c| c == b'_' || c == b'-').collect();
-    let wordy = parts
-        .iter()
-        .filter(|p| p.len() >= 3 && p.iter().all(u8::is_ascii_lowercase))
-        .count();
+    let wordy =
+        parts.iter().filter(|p| p.len() >= 3 && p.iter().all(u8::is_ascii_lowercase)).count();
     if parts.len() >= 3 && wordy >= 2 {
         return true;
     }
@@ -362,7 +446,10 @@ fn is_dictionary_like(value: &[u8]) -> bool {
         trimmed.iter().all(|c| c.is_ascii_alphabetic() || matches!(c, b'-' | b'_' | b' '));
     if letters && !trimmed.is_empty() && value.len() <= 16 {
         // One or two words: few case changes in the original.
-        let changes = value.windows(2).filter(|w| w[0].is_ascii_lowercase() && w[1].is_ascii_uppercase()).count();
+        let changes = value
+            .windows(2)
+            .filter(|w| w[0].is_ascii_lowercase() && w[1].is_ascii_uppercase())
+            .count();
         return changes <= 2;
     }
     false
@@ -406,20 +493,20 @@ fn is_code(secret: &[u8], after: &[u8], generic: bool) -> bool {
             && (s[0].is_ascii_alphabetic() || s[0] == b'_')
             && s.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'_')
     };
-    let upper_const = ident(secret)
-        && secret.contains(&b'_')
-        && secret.iter().all(|c| !c.is_ascii_lowercase());
+    let upper_const =
+        ident(secret) && secret.contains(&b'_') && secret.iter().all(|c| !c.is_ascii_lowercase());
     let dotted = secret.split(|c| *c == b'.').count() > 1
         && secret.split(|c| *c == b'.').all(|p| ident(p) && p.len() <= 32);
     let file_name = [".key", ".pem", ".crt", ".json", ".txt", ".p12", ".pfx", ".jks", ".der"]
         .iter()
         .any(|e| secret.to_ascii_lowercase().ends_with(e.as_bytes()));
-    let module = secret.first() == Some(&b'.') && secret.get(1).is_some_and(u8::is_ascii_alphabetic);
-    generic && (upper_const || dotted || file_name || module || made_of_words(secret))
+    let module =
+        secret.first() == Some(&b'.') && secret.get(1).is_some_and(u8::is_ascii_alphabetic);
+    generic && (upper_const || dotted || file_name || module)
 }
 
-/// An identifier made of words: `UnimplementedOKPCurveKey`, `BOB_dh2048_different_pg`,
-/// `ed25519PrivateKey`. Each part (split at `_`, `-`, `.` and lower-to-upper case changes) is
+/// A value made of words: an identifier (`UnimplementedOKPCurveKey`, `BOB_dh2048_different_pg`,
+/// `ed25519PrivateKey`) or a passphrase (`mail-Relay-2291`). Each part (split at `_`, `-`, `.` and lower-to-upper case changes) is
 /// a lower-case word, a capitalised word, a short acronym or a short number; a random token
 /// breaks that within a few characters.
 fn made_of_words(secret: &[u8]) -> bool {
@@ -450,7 +537,10 @@ fn made_of_words(secret: &[u8]) -> bool {
                     || (p.iter().all(u8::is_ascii_uppercase) && p.len() <= 6)
                     || (p.len() > 3
                         && p[..p.len() - 1].iter().all(u8::is_ascii_uppercase)
-                        && rest.iter().skip_while(|c| c.is_ascii_uppercase()).all(u8::is_ascii_lowercase)
+                        && rest
+                            .iter()
+                            .skip_while(|c| c.is_ascii_uppercase())
+                            .all(u8::is_ascii_lowercase)
                         && rest.iter().filter(|c| c.is_ascii_lowercase()).count() >= 2)
             }
             _ => {
@@ -481,7 +571,8 @@ fn repeated_or_sequential(value: &[u8], generic: bool) -> bool {
     for w in value.windows(2) {
         // Runs of blanks and dashes are layout (indentation, `-----BEGIN`), not the value.
         run = if w[0] == w[1] && w[0].is_ascii_alphanumeric() { run + 1 } else { 1 };
-        seq = if w[1] == w[0].wrapping_add(1) || w[0] == w[1].wrapping_add(1) { seq + 1 } else { 1 };
+        seq =
+            if w[1] == w[0].wrapping_add(1) || w[0] == w[1].wrapping_add(1) { seq + 1 } else { 1 };
         if run >= max_run || seq >= max_seq {
             return true;
         }
@@ -492,7 +583,8 @@ fn repeated_or_sequential(value: &[u8], generic: bool) -> bool {
 
 /// Words that mark a line of a known-answer test or an RFC vector.
 fn known_answer_marker(line: &[u8]) -> bool {
-    const MARKS: &[&str] = &["test vector", "known answer", "known-answer", "testvector", "kat_", "_kat"];
+    const MARKS: &[&str] =
+        &["test vector", "known answer", "known-answer", "testvector", "kat_", "_kat"];
     MARKS.iter().any(|m| memchr::memmem::find(line, m.as_bytes()).is_some())
 }
 
@@ -587,7 +679,8 @@ fn in_table(hay: &[u8], start: usize, end: usize, secret: &[u8]) -> bool {
     let line_lo = memchr::memrchr(b'\n', &hay[lo..start]).map_or(lo, |p| lo + p);
     let before = hay[lo..line_lo].rsplit(|&c| c == b'\n').take(TABLE_LINES).filter(|l| has(l));
     let line_hi = memchr::memchr(b'\n', &hay[end..hi]).map_or(hi, |p| end + p + 1);
-    let after = hay[line_hi.min(hi)..hi].split(|&c| c == b'\n').take(TABLE_LINES).filter(|l| has(l));
+    let after =
+        hay[line_hi.min(hi)..hi].split(|&c| c == b'\n').take(TABLE_LINES).filter(|l| has(l));
     before.count() + after.count() >= 3
 }
 /// Credentials published as examples in RFCs, vendors' documentation and local emulators:
@@ -640,12 +733,13 @@ pub(crate) fn file_role(path: &Path) -> Option<FileRole> {
         if !file {
             match part.as_str() {
                 "fixtures" | "fixture" | "testdata" | "test_data" | "test-data" | "cassettes"
-                | "vectors" | "test-vectors" | "test_vectors" | "recordings" => consider(FileRole::Fixture),
-                "test" | "tests" | "testing" | "spec" | "specs" | "__tests__" | "t" | "unittests"
-                | "unit_tests" | "integration_tests" => consider(FileRole::Test),
-                "examples" | "example" | "samples" | "sample" | "man" | "tutorial" | "tutorials" => {
-                    consider(FileRole::Docs)
+                | "vectors" | "test-vectors" | "test_vectors" | "recordings" => {
+                    consider(FileRole::Fixture)
                 }
+                "test" | "tests" | "testing" | "spec" | "specs" | "__tests__" | "t"
+                | "unittests" | "unit_tests" | "integration_tests" => consider(FileRole::Test),
+                "examples" | "example" | "samples" | "sample" | "man" | "tutorial"
+                | "tutorials" => consider(FileRole::Docs),
                 p if p.starts_with("doc") => consider(FileRole::Docs),
                 "vendor" | "vendored" | "third_party" | "third-party" | "thirdparty"
                 | "node_modules" | "site-packages" => consider(FileRole::Vendored),
@@ -690,7 +784,11 @@ mod tests {
 
     #[test]
     fn a_random_value_bound_to_a_secret_name_is_medium() {
-        let a = judge("generic.secret", r#"API_KEY = "a8Kd92jXk3L0pQ7rT5vW1yZ4""#, "a8Kd92jXk3L0pQ7rT5vW1yZ4");
+        let a = judge(
+            "generic.secret",
+            r#"API_KEY = "a8Kd92jXk3L0pQ7rT5vW1yZ4""#,
+            "a8Kd92jXk3L0pQ7rT5vW1yZ4",
+        );
         assert_eq!(a.confidence, Confidence::Medium, "{:?}", a.reasons);
         assert!(a.reasons.contains(&Reason::KeywordAssignment));
         assert!(a.reasons.contains(&Reason::HighEntropy));
@@ -701,10 +799,18 @@ mod tests {
         let a = judge("generic.password", r#"password = "hunter2""#, "hunter2");
         assert_eq!(a.confidence, Confidence::Low);
         assert!(a.reasons.contains(&Reason::DictionaryWord));
-        let a = judge("generic.secret", r#"nonce_hex = "a8Kd92jXk3L0pQ7rT5vW1yZ4""#, "a8Kd92jXk3L0pQ7rT5vW1yZ4");
+        let a = judge(
+            "generic.secret",
+            r#"nonce_hex = "a8Kd92jXk3L0pQ7rT5vW1yZ4""#,
+            "a8Kd92jXk3L0pQ7rT5vW1yZ4",
+        );
         assert!(a.reasons.contains(&Reason::HashLikeName), "{:?}", a.reasons);
         assert_eq!(a.confidence, Confidence::Low);
-        let a = judge("generic.secret", r#"token = "2YotnFZFEjr1zCsicMWpAA""#, "2YotnFZFEjr1zCsicMWpAA");
+        let a = judge(
+            "generic.secret",
+            r#"token = "2YotnFZFEjr1zCsicMWpAA""#,
+            "2YotnFZFEjr1zCsicMWpAA",
+        );
         assert!(a.reasons.contains(&Reason::KnownExample));
     }
 

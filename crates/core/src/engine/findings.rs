@@ -36,6 +36,9 @@ pub(crate) fn build(
         let rule = &rules[m.rule as usize].rule;
         let secret = &hay[m.start..m.end];
         let assessment = confidence::assess(rule, hay, m.start, m.end, role);
+        if assessment.drop {
+            continue;
+        }
         let also = (m.also.iter().filter(|&&r| r != NO_RULE))
             .map(|&r| rules[r as usize].rule.id().to_string())
             .collect();
