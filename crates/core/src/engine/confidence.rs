@@ -15,15 +15,20 @@ use crate::rules::{Confidence, Kind, Rule};
 pub(crate) struct Assessment {
     pub(crate) confidence: Confidence,
     pub(crate) reasons: Vec<Reason>,
-    /// A generic rule's match that is plainly not a credential (code, a placeholder, a
-    /// published example, an id): dropped, not reported at any threshold.
+    /// A generic rule's match that is plainly not a credential (code, a placeholder, a sample
+    /// password, a test vector, a published example, an id): dropped, not reported at any
+    /// threshold.
     pub(crate) drop: bool,
 }
 
-/// The reasons that drop a generic rule's match outright: what they mark is never a secret.
-/// Words, test vectors and hash-like names only lower it, since a real value can carry them.
+/// The reasons that drop a generic rule's match outright: code, placeholders, sample
+/// passwords, test vectors, hash and id names, published examples. A provider's rule is only
+/// lowered by them: its format is evidence of its own.
 const DROPS_GENERIC: &[Reason] = &[
     Reason::Placeholder,
+    Reason::DictionaryWord,
+    Reason::TestVectorContext,
+    Reason::HashLikeName,
     Reason::CodeValue,
     Reason::DocEllipsis,
     Reason::KnownExample,
@@ -92,7 +97,12 @@ pub(crate) fn assess(
     if is_placeholder(&lowered, loose) {
         reasons.push(Reason::Placeholder);
     }
-    if loose && (is_dictionary_like(value) || made_of_words(value)) {
+    // A passphrase of words (`Bluebird-77-Sky`) is not random, but people use them: lowered,
+    // never dropped. An identifier made of words (`UnimplementedOKPCurveKey`) is code.
+    let words_value = made_of_words(value);
+    let dictionary = is_dictionary_like(value);
+    let passphrase = value.len() >= 10 && value.contains(&b'-') && (words_value || dictionary);
+    if loose && (dictionary || passphrase) {
         reasons.push(Reason::DictionaryWord);
     }
     if !structural && in_test_vectors(hay, start, end, secret, raw_name, line) {
@@ -104,7 +114,7 @@ pub(crate) fn assess(
     if name.as_deref().is_some_and(hash_like) {
         reasons.push(Reason::HashLikeName);
     }
-    if !structural && is_code(secret, after, loose) {
+    if !structural && (is_code(secret, after, loose) || (loose && words_value && !passphrase)) {
         reasons.push(Reason::CodeValue);
     }
     if !structural && repeated_or_sequential(value, generic) {
@@ -152,7 +162,10 @@ pub(crate) fn assess(
     } else {
         base
     };
-    let drop = generic && reasons.iter().any(|r| DROPS_GENERIC.contains(r));
+    let drop = generic
+        && reasons
+            .iter()
+            .any(|r| DROPS_GENERIC.contains(r) && !(passphrase && *r == Reason::DictionaryWord));
     Assessment { confidence, reasons, drop }
 }
 
@@ -442,8 +455,14 @@ fn is_dictionary_like(value: &[u8]) -> bool {
     if parts.len() >= 3 && wordy >= 2 {
         return true;
     }
-    let letters =
-        trimmed.iter().all(|c| c.is_ascii_alphabetic() || matches!(c, b'-' | b'_' | b' '));
+    // Leet speak swaps a few letters, and a word is in one case or capitalised: a random
+    // token (`7ZAokc7DPk7NGi`) swaps many and mixes cases throughout.
+    let swapped = value[..e].iter().filter(|c| !c.is_ascii_alphabetic()).count();
+    let upper = value[..e].iter().filter(|c| c.is_ascii_uppercase()).count();
+    let one_case = upper <= 2 || value[..e].iter().all(|c| !c.is_ascii_lowercase());
+    let letters = swapped <= 3
+        && one_case
+        && trimmed.iter().all(|c| c.is_ascii_alphabetic() || matches!(c, b'-' | b'_' | b' '));
     if letters && !trimmed.is_empty() && value.len() <= 16 {
         // One or two words: few case changes in the original.
         let changes = value
