@@ -648,6 +648,27 @@ mod tests {
     }
 
     #[test]
+    fn overlapping_rules_give_one_finding_that_lists_the_others() {
+        let rule = |id: &str, confidence: &str| {
+            format!(
+                "[[rules]]\nid = \"{id}\"\nname = \"x\"\nprovider = \"X\"\nkind = \"api-key\"\n\
+                 confidence = \"{confidence}\"\nkeywords = [\"tok_\"]\n\
+                 pattern = '\\b(?P<secret>tok_[a-z0-9]{{16}})'\n"
+            )
+        };
+        let text =
+            [rule("a.one", "medium"), rule("b.two", "high"), rule("c.three", "medium")].join("\n");
+        let rules = Rules::from_toml(&text, "t.toml").unwrap();
+        let engine = Engine::new(&rules).unwrap();
+        let mut out = Vec::new();
+        let origin = crate::origin::Origin::Bytes(None);
+        engine.find(b"key = tok_abcdefgh12345678\n", &origin, &mut Scratch::default(), &mut out);
+        assert_eq!(out.len(), 1, "{out:?}");
+        assert_eq!(out[0].rule_id(), "b.two", "the higher confidence wins");
+        assert_eq!(out[0].also, ["a.one", "c.three"]);
+    }
+
+    #[test]
     fn one_provider_reports_one_secret_once() {
         let engine = Engine::new(&Rules::builtin()).unwrap();
         let mut scratch = Scratch::default();
