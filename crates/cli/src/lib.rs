@@ -129,6 +129,24 @@ enum HookCommand {
     },
 }
 
+/// A confidence level on the command line.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum ConfidenceArg {
+    Low,
+    Medium,
+    High,
+}
+
+impl ConfidenceArg {
+    fn level(self) -> tokenhound::Confidence {
+        match self {
+            ConfidenceArg::Low => tokenhound::Confidence::Low,
+            ConfidenceArg::Medium => tokenhound::Confidence::Medium,
+            ConfidenceArg::High => tokenhound::Confidence::High,
+        }
+    }
+}
+
 #[derive(Args, Debug)]
 struct ScanArgs {
     /// Files or directories to scan; `-` is standard input. With --staged or --git, the
@@ -192,6 +210,11 @@ struct ScanArgs {
     /// Worker threads (default: one per CPU).
     #[arg(short = 'j', long, value_name = "N")]
     threads: Option<usize>,
+    /// Report findings of at least this confidence (default: medium, chosen from measured
+    /// precision; see "What confidence means" in the README). Those below are counted in the
+    /// summary and in the JSON stats (`below_threshold`).
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    min_confidence: Option<ConfidenceArg>,
     /// Add the rules in FILE (repeatable).
     #[arg(long = "rules", value_name = "FILE")]
     rule_files: Vec<PathBuf>,
@@ -333,6 +356,9 @@ fn scan(args: ScanArgs) -> Result<u8> {
     warn(&project);
     let mut builder = project.scanner_builder();
     builder.threads(args.threads.unwrap_or(0));
+    builder.min_confidence(
+        args.min_confidence.map_or(tokenhound::DEFAULT_MIN_CONFIDENCE, ConfidenceArg::level),
+    );
     // Command-line options take precedence over the config's `[scan]` section.
     if let Some(n) = args.max_file_size {
         builder.max_file_size(n);

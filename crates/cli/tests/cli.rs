@@ -1149,3 +1149,22 @@ fn the_repository_scans_clean_with_its_own_config() {
     assert_eq!(out.status.code(), Some(0), "{found:#?}\n{}", String::from_utf8_lossy(&out.stderr));
     assert!(doc["stats"]["suppressed"].as_u64().unwrap() > 1000, "the rule examples were scanned");
 }
+
+#[test]
+fn min_confidence_hides_and_counts_what_is_below_it() {
+    let t = project();
+    // A sample password bound to a secret name: a low-confidence generic finding.
+    t.write("src/db.py", "DB_PASSWORD = \"Qm7-house-Blue-2\"\n");
+    let run = t.run(&["scan", "-f", "json", "src/db.py"]).expect_code(0);
+    let doc = run.json();
+    assert_eq!(doc["findings"].as_array().unwrap().len(), 0);
+    assert_eq!(doc["stats"]["below_threshold"], 1, "{doc}");
+    let run = t.run(&["scan", "--min-confidence", "low", "-f", "json", "src/db.py"]).expect_code(1);
+    let doc = run.json();
+    let finding = &doc["findings"][0];
+    assert_eq!(finding["confidence"], "low");
+    assert!(finding["confidence_reasons"].as_array().unwrap().contains(&"dictionary-word".into()));
+    assert_eq!(doc["stats"]["below_threshold"], 0);
+    let run = t.run(&["scan", "src/db.py"]).expect_code(0);
+    assert!(run.stderr().contains("1 below the confidence threshold"), "{}", run.stderr());
+}

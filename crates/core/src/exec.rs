@@ -46,6 +46,8 @@ pub(crate) enum Outcome {
         bytes: u64,
         findings: Vec<Finding>,
         errors: Vec<Error>,
+        /// Findings below the confidence threshold, left out of `findings`.
+        below: u64,
     },
     Skipped(PathBuf, SkipReason),
     Error(Error),
@@ -86,8 +88,13 @@ pub(crate) fn scan_opened(
             (findings, buf.len() as u64, origin)
         }
     };
+    let mut findings = findings;
+    let all = findings.len();
+    findings.retain(|f| f.confidence >= options.min_confidence);
+    let below = (all - findings.len()) as u64;
     let whole = origin.path().map(PathBuf::from);
-    Outcome::Scanned { whole, bytes, findings, errors: std::mem::take(&mut scratch.rule_errors) }
+    let errors = std::mem::take(&mut scratch.rule_errors);
+    Outcome::Scanned { whole, bytes, findings, errors, below }
 }
 
 /// Passes one outcome to the sink and counts it; `Ok(false)` when the sink asked to stop.
@@ -98,7 +105,8 @@ pub(crate) fn deliver(
 ) -> Result<bool, Error> {
     let go_on = match outcome {
         Outcome::Nothing => true,
-        Outcome::Scanned { whole, bytes, findings, errors } => {
+        Outcome::Scanned { whole, bytes, findings, errors, below } => {
+            stats.below_threshold += below;
             if !count_scanned(bytes, errors, sink, stats)? {
                 return Ok(false);
             }

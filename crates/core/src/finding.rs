@@ -31,7 +31,129 @@ pub struct Finding {
     /// Set when a config allowlist or a baseline accepts this finding: reports keep it out of
     /// the text, JSON Lines and GitHub formats and mark it as suppressed in SARIF and JSON.
     pub suppression: Option<Suppression>,
+    /// How sure the scanner is that this is a credential: the rule's confidence, raised or
+    /// lowered by the evidence in [`Finding::confidence_reasons`].
+    pub confidence: Confidence,
+    /// The evidence behind [`Finding::confidence`], for and against, in a fixed order.
+    pub confidence_reasons: Vec<Reason>,
+    /// What the file is for, from its path (tests, fixtures, docs, vendored or generated code);
+    /// `None` for ordinary code and configuration. Reported as context: it does not by itself
+    /// lower the confidence of a credential whose structure validates.
+    pub file_role: Option<FileRole>,
+    /// Other rules that matched the same secret: one secret is one finding, of the most
+    /// specific rule, and these are the rest, by id.
+    pub also: Vec<String>,
     pub(crate) context: Context,
+}
+
+/// A piece of evidence for or against a finding being a live credential.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
+pub enum Reason {
+    /// A checksum or structure check validated the secret (CRC suffix, JWT, key DER).
+    ChecksumValid,
+    /// The secret starts with its provider's prefix.
+    ProviderPrefix,
+    /// The secret has a provider's format, found next to its keyword.
+    ProviderFormat,
+    /// The value is bound to a name that means a secret (`password =`, `api_key:`).
+    KeywordAssignment,
+    /// The value is random-looking: long, high entropy, mixed characters.
+    HighEntropy,
+    /// Downgrade: a placeholder or template (`example`, `xxxx`, `<token>`).
+    Placeholder,
+    /// Downgrade: a word or a person's sample password (`hunter2`, `secret123`, `tiger`).
+    DictionaryWord,
+    /// Downgrade: one of a table of same-shaped values, or a known-answer test.
+    TestVectorContext,
+    /// Downgrade: shortened for documentation (`9cbaf023…`, `abc...`).
+    DocEllipsis,
+    /// Downgrade: bound to a name that says hash, digest, checksum, nonce, iv, salt or id.
+    HashLikeName,
+    /// Downgrade: the value is code (a call, an interpolation, a path, an identifier).
+    CodeValue,
+    /// Downgrade: a repeated or sequential value (`aaaa`, `123456`, `abcabc`).
+    RepeatedOrSequential,
+    /// Downgrade: a published example credential (RFC, vendor documentation, emulators).
+    KnownExample,
+    /// Downgrade: the value has a known format (a JWT's `eyJ…` parts) whose structure does not
+    /// hold: a fragment, an unsigned or truncated token.
+    MalformedStructure,
+    /// Downgrade: the value is shaped like an identifier (a UUID), not a secret.
+    IdLikeValue,
+    /// Downgrade: a generic value in documentation or an example program, where values are
+    /// shown to be copied. Never applied to a value whose structure validates.
+    DocsContext,
+}
+
+impl Reason {
+    /// The name used in reports, such as `checksum-valid` or `doc-ellipsis`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Reason::ChecksumValid => "checksum-valid",
+            Reason::ProviderPrefix => "provider-prefix",
+            Reason::ProviderFormat => "provider-format",
+            Reason::KeywordAssignment => "keyword-assignment",
+            Reason::HighEntropy => "high-entropy",
+            Reason::Placeholder => "placeholder",
+            Reason::DictionaryWord => "dictionary-word",
+            Reason::TestVectorContext => "test-vector-context",
+            Reason::DocEllipsis => "doc-ellipsis",
+            Reason::HashLikeName => "hash-like-name",
+            Reason::CodeValue => "code-value",
+            Reason::RepeatedOrSequential => "repeated-or-sequential",
+            Reason::KnownExample => "known-example",
+            Reason::MalformedStructure => "malformed-structure",
+            Reason::IdLikeValue => "id-like-value",
+            Reason::DocsContext => "docs-context",
+        }
+    }
+
+    /// Whether this reason lowers the confidence.
+    pub fn is_downgrade(self) -> bool {
+        self >= Reason::Placeholder
+    }
+}
+
+impl fmt::Display for Reason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What a file is for, judged from its path.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
+pub enum FileRole {
+    /// Test code (`tests/`, `test_*.py`, `*_test.go`, `*.spec.js`).
+    Test,
+    /// Test data (`fixtures/`, `testdata/`, recorded HTTP cassettes).
+    Fixture,
+    /// Documentation and examples (`docs/`, `examples/`, `*.md`, `*.rst`).
+    Docs,
+    /// Third-party code kept in the tree (`vendor/`, `node_modules/`, `third_party/`).
+    Vendored,
+    /// Generated code (`*.min.js`, `*_pb2.py`, `generated/`).
+    Generated,
+}
+
+impl FileRole {
+    /// `test`, `fixture`, `docs`, `vendored` or `generated`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FileRole::Test => "test",
+            FileRole::Fixture => "fixture",
+            FileRole::Docs => "docs",
+            FileRole::Vendored => "vendored",
+            FileRole::Generated => "generated",
+        }
+    }
+}
+
+impl fmt::Display for FileRole {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// Why a finding is accepted rather than reported as a leak.
@@ -180,9 +302,9 @@ impl Finding {
     pub fn kind(&self) -> Kind {
         self.rule.kind()
     }
-    /// How sure the rule is.
+    /// How sure the scanner is, from the rule and the evidence (see [`Finding::confidence_reasons`]).
     pub fn confidence(&self) -> Confidence {
-        self.rule.confidence()
+        self.confidence
     }
     /// Whether a checksum or structure check validated the secret (`None`: the rule has none).
     pub fn checksum_valid(&self) -> Option<bool> {

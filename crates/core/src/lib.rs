@@ -88,7 +88,7 @@ pub mod inventory;
 
 pub use config::{CONFIG_FILE_NAMES, Config, parse_size};
 pub use error::{Error, ErrorKind};
-pub use finding::{Finding, Location, Secret, Suppression, SuppressionKind};
+pub use finding::{FileRole, Finding, Location, Reason, Secret, Suppression, SuppressionKind};
 pub use hook::{HookStatus, install_hook, uninstall_hook};
 pub use origin::{Blob, GitCommit, GitOrigin, Origin};
 pub use policy::{
@@ -96,7 +96,7 @@ pub use policy::{
 };
 pub use project::{Project, ProjectBuilder, Target};
 pub use rules::{Confidence, Iter as RulesIter, Kind, Rule, Rules};
-pub use scanner::{DEFAULT_MAX_FILE_SIZE, Scanner, ScannerBuilder};
+pub use scanner::{DEFAULT_MAX_FILE_SIZE, DEFAULT_MIN_CONFIDENCE, Scanner, ScannerBuilder};
 pub use sink::{Collector, Sink};
 pub use source::git::GitOptions;
 pub use stats::{SkipReason, Stats};

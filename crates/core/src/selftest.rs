@@ -89,7 +89,11 @@ pub(crate) fn check(rules: &Rules, min: Minimums) -> Vec<Error> {
             for newline in [false, true] {
                 let text = if newline { format!("{example}\n") } else { example.to_string() };
                 let found = scanner.scan_bytes(text.as_bytes(), None);
-                let hit = found.iter().any(|f| f.rule_id() == rule.id);
+                // A rule whose match another, more specific rule reports (one finding per
+                // secret) is listed in that finding's `also`: it still found the example.
+                let hit = found
+                    .iter()
+                    .any(|f| f.rule_id() == rule.id || f.also.iter().any(|a| *a == rule.id));
                 if hit != positive {
                     let index = if positive { n + 1 } else { n + 1 - rule.examples.len() };
                     let which = if positive { "example" } else { "negative example" };

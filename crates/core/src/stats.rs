@@ -60,6 +60,8 @@ pub struct Stats {
     /// Findings reported; a history scan counts them as it finds them, and delivers them when
     /// its walk is done.
     pub findings: u64,
+    /// Findings below the confidence threshold: counted, not reported.
+    pub below_threshold: u64,
     /// Files skipped, by reason.
     pub skipped: BTreeMap<SkipReason, u64>,
     /// Files or directories that could not be read.
@@ -84,6 +86,7 @@ impl Stats {
         self.files_scanned += other.files_scanned;
         self.bytes_scanned += other.bytes_scanned;
         self.findings += other.findings;
+        self.below_threshold += other.below_threshold;
         for (reason, n) in &other.skipped {
             *self.skipped.entry(*reason).or_default() += n;
         }

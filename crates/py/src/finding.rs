@@ -50,6 +50,23 @@ impl PyFinding {
     fn confidence(&self) -> &'static str {
         self.inner.confidence().as_str()
     }
+    /// The evidence behind `confidence`, such as `keyword-assignment`, `high-entropy` or the
+    /// downgrades `placeholder`, `test-vector-context`, `hash-like-name`.
+    #[getter]
+    fn confidence_reasons(&self) -> Vec<&'static str> {
+        self.inner.confidence_reasons.iter().map(|r| r.as_str()).collect()
+    }
+    /// What the file is for, from its path: `test`, `fixture`, `docs`, `vendored`,
+    /// `generated`, or `None`.
+    #[getter]
+    fn file_role(&self) -> Option<&'static str> {
+        self.inner.file_role.map(|r| r.as_str())
+    }
+    /// Other rules that matched the same secret, by id (one secret is one finding).
+    #[getter]
+    fn also(&self) -> Vec<String> {
+        self.inner.also.clone()
+    }
     /// The file, or `None` for bytes scanned without a name.
     #[getter]
     fn path(&self) -> Option<String> {

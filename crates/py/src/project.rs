@@ -107,6 +107,7 @@ impl PyProject {
         no_ignore = None,
         follow_links = None,
         show_secrets = false,
+        min_confidence = None,
     ))]
     #[allow(clippy::too_many_arguments)]
     fn scanner(
@@ -118,9 +119,11 @@ impl PyProject {
         no_ignore: Option<bool>,
         follow_links: Option<bool>,
         show_secrets: bool,
+        min_confidence: Option<&str>,
     ) -> PyResult<PyScanner> {
         let mut builder = self.inner.scanner_builder();
         builder.threads(threads.unwrap_or(0));
+        builder.min_confidence(crate::scanner::parse_confidence(min_confidence)?);
         if let Some(n) = max_file_size {
             builder.max_file_size(n);
         }
@@ -221,7 +224,7 @@ impl PyProject {
         let scanner = match scanner {
             Some(s) => s.get(),
             None => {
-                owned = self.scanner(py, None, None, None, None, None, false)?;
+                owned = self.scanner(py, None, None, None, None, None, false, None)?;
                 &owned
             }
         };

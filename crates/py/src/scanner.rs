@@ -168,6 +168,19 @@ pub(crate) fn paths_of(paths: &Bound<'_, PyAny>) -> PyResult<Vec<PathBuf>> {
     PyIterator::from_object(paths)?.map(|p| p?.extract()).collect()
 }
 
+/// A `min_confidence=` argument: `low`, `medium` or `high`; `None` is the default threshold.
+pub(crate) fn parse_confidence(level: Option<&str>) -> PyResult<tokenhound::Confidence> {
+    match level {
+        None => Ok(tokenhound::DEFAULT_MIN_CONFIDENCE),
+        Some("low") => Ok(tokenhound::Confidence::Low),
+        Some("medium") => Ok(tokenhound::Confidence::Medium),
+        Some("high") => Ok(tokenhound::Confidence::High),
+        Some(other) => Err(pyo3::exceptions::PyValueError::new_err(format!(
+            "unknown confidence {other:?} (expected low, medium or high)"
+        ))),
+    }
+}
+
 impl PyScanner {
     /// A scanner built from `builder` (which holds its rules).
     pub(crate) fn from_builder(
@@ -200,6 +213,7 @@ impl PyScanner {
         no_ignore = false,
         follow_links = false,
         show_secrets = false,
+        min_confidence = None,
     ))]
     #[allow(clippy::too_many_arguments)]
     fn new(
@@ -211,7 +225,9 @@ impl PyScanner {
         no_ignore: bool,
         follow_links: bool,
         show_secrets: bool,
+        min_confidence: Option<&str>,
     ) -> PyResult<Self> {
+        let min_confidence = parse_confidence(min_confidence)?;
         let rules = match rules {
             Some(r) => Arc::clone(&r.get().inner),
             None => Arc::new(tokenhound::Rules::builtin()),
@@ -223,7 +239,8 @@ impl PyScanner {
             .max_file_size(max_file_size)
             .scan_binary(scan_binary)
             .ignore_files(!no_ignore)
-            .follow_links(follow_links);
+            .follow_links(follow_links)
+            .min_confidence(min_confidence);
         PyScanner::from_builder(py, rules, builder, show_secrets)
     }
 
@@ -418,6 +435,11 @@ impl PyStats {
     #[getter]
     fn findings(&self) -> u64 {
         self.inner.findings
+    }
+    /// Findings below the scanner's `min_confidence`: counted, not reported.
+    #[getter]
+    fn below_threshold(&self) -> u64 {
+        self.inner.below_threshold
     }
     /// Files skipped, by reason.
     #[getter]

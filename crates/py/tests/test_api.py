@@ -240,9 +240,9 @@ def test_default_scanner_uses_builtin_rules() -> None:
 # --- Findings: fields, immutability, redaction ----------------------------------------------------
 
 JSON_FIELDS = [
-    "rule", "rule_name", "provider", "kind", "confidence", "path", "line", "column", "end_line",
-    "end_column", "start_offset", "end_offset", "secret", "redacted", "fingerprint", "entropy",
-    "checksum", "snippet",
+    "rule", "rule_name", "provider", "kind", "confidence", "confidence_reasons", "file_role",
+    "also", "path", "line", "column", "end_line", "end_column", "start_offset", "end_offset",
+    "secret", "redacted", "fingerprint", "entropy", "checksum", "snippet",
 ]
 
 

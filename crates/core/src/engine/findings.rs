@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use super::{CompiledRule, RawMatch, filters};
+use super::{CompiledRule, NO_RULE, RawMatch, confidence, filters};
 use crate::finding::{Context, Finding, Location, Secret, fingerprint};
 use crate::origin::{GitOrigin, Origin};
 
@@ -32,6 +32,7 @@ pub(crate) fn build(
             (Some(path), Some(git))
         }
     };
+    let role = path.and_then(|p| confidence::file_role(p));
     let mut counter = LineCounter::default();
     for m in matches {
         let (line, line_start) = counter.advance(hay, m.start);
@@ -39,6 +40,13 @@ pub(crate) fn build(
         let (end_line, end_line_start) = counter.peek(hay, last);
         let rule = &rules[m.rule as usize].rule;
         let secret = &hay[m.start..m.end];
+        let assessment = confidence::assess(rule, hay, m.start, m.end, role);
+        if assessment.drop {
+            continue;
+        }
+        let also = (m.also.iter().filter(|&&r| r != NO_RULE))
+            .map(|&r| rules[r as usize].rule.id().to_string())
+            .collect();
         out.push(Finding {
             rule: Arc::clone(rule),
             path: path.cloned(),
@@ -55,6 +63,10 @@ pub(crate) fn build(
             entropy: m.entropy,
             git: git.clone().map(Box::new),
             suppression: None,
+            confidence: assessment.confidence,
+            confidence_reasons: assessment.reasons,
+            file_role: role,
+            also,
             context: context(hay, m.start, m.end),
         });
     }

@@ -8,6 +8,7 @@ use regex_automata::meta::{self, Regex};
 use regex_automata::util::captures::Captures;
 use regex_automata::{Input, PatternID};
 
+mod confidence;
 pub(crate) mod filters;
 mod findings;
 mod gate;
@@ -135,7 +136,14 @@ pub(crate) struct RawMatch {
     pub(crate) start: usize,
     pub(crate) end: usize,
     pub(crate) entropy: f64,
+    /// Other rules that matched the same secret (`NO_RULE` for none), reported with it.
+    pub(crate) also: [u32; ALSO],
 }
+
+/// How many other rules a finding lists as also matching its secret.
+pub(crate) const ALSO: usize = 4;
+/// An empty slot of `RawMatch::also`.
+pub(crate) const NO_RULE: u32 = u32::MAX;
 
 /// Per-thread working memory: regex caches and reusable buffers.
 #[derive(Debug, Default)]
@@ -420,6 +428,7 @@ impl Engine {
                         start: span.start,
                         end: span.end,
                         entropy,
+                        also: [NO_RULE; ALSO],
                     });
                 }
             }
@@ -484,11 +493,10 @@ fn accept(
     Some(entropy)
 }
 
-/// Where two rules' secrets overlap, keeps the more specific: higher confidence, then a rule
-/// with a checksum. Between two generic rules of equal rank (both read `password=…` in a `.env`
-/// file), keeps the first, so one secret is one finding; other equals are both kept, as which
-/// credential the secret is remains ambiguous. Leaves
-/// `matches` sorted by (start, end, rule).
+/// Where two rules' secrets overlap, keeps one finding: the more specific rule (higher
+/// confidence, then a checksum, then a provider's rule over a generic one; among equals, the
+/// first). The rules it wins over are listed in its `also`, so one secret is one finding.
+/// Leaves `matches` sorted by (start, end, rule).
 fn resolve_overlaps(matches: &mut Vec<RawMatch>, rules: &[CompiledRule]) {
     if matches.len() < 2 {
         return;
@@ -496,30 +504,48 @@ fn resolve_overlaps(matches: &mut Vec<RawMatch>, rules: &[CompiledRule]) {
     matches.sort_unstable_by_key(|m| (m.start, m.end, m.rule));
     let rank = |m: &RawMatch| {
         let r = &rules[m.rule as usize].rule;
-        (r.confidence, r.checksum.is_some())
+        (r.confidence, r.checksum.is_some(), !r.id().starts_with("generic."))
     };
-    let generic = |m: &RawMatch| rules[m.rule as usize].rule.id().starts_with("generic.");
-    let mut dropped = vec![false; matches.len()];
+    // For each match, the one it lost to (itself when kept).
+    let mut winner: Vec<usize> = (0..matches.len()).collect();
     let mut active: Vec<usize> = Vec::new();
     for i in 0..matches.len() {
         let current = matches[i];
         active.retain(|&j| matches[j].end > current.start);
         for &j in &active {
-            let (a, b) = (rank(&matches[j]), rank(&current));
-            if a > b {
-                dropped[i] = true;
-            } else if b > a {
-                dropped[j] = true;
-            } else if !dropped[j] && generic(&matches[j]) && generic(&current) {
-                dropped[i] = true;
+            if winner[j] != j {
+                continue;
+            }
+            if rank(&current) > rank(&matches[j]) {
+                winner[j] = i;
+            } else if winner[i] == i {
+                winner[i] = j;
             }
         }
         active.push(i);
     }
+    for i in 0..matches.len() {
+        // Follow the chain to the match that was kept.
+        let mut w = i;
+        let mut steps = 0;
+        while winner[w] != w && steps < matches.len() {
+            w = winner[w];
+            steps += 1;
+        }
+        if w != i {
+            let rule = matches[i].rule;
+            let kept = &mut matches[w];
+            if kept.rule != rule && !kept.also.contains(&rule) {
+                if let Some(slot) = kept.also.iter_mut().find(|r| **r == NO_RULE) {
+                    *slot = rule;
+                }
+            }
+        }
+    }
     let mut i = 0;
     matches.retain(|_| {
         i += 1;
-        !dropped[i - 1]
+        winner[i - 1] == i - 1
     });
 }
 
@@ -619,6 +645,27 @@ mod tests {
         for flush in [1, 2, 16, 1000] {
             assert_eq!(spans(flush), whole, "flushing at {flush} windows");
         }
+    }
+
+    #[test]
+    fn overlapping_rules_give_one_finding_that_lists_the_others() {
+        let rule = |id: &str, confidence: &str| {
+            format!(
+                "[[rules]]\nid = \"{id}\"\nname = \"x\"\nprovider = \"X\"\nkind = \"api-key\"\n\
+                 confidence = \"{confidence}\"\nkeywords = [\"tok_\"]\n\
+                 pattern = '\\b(?P<secret>tok_[a-z0-9]{{16}})'\n"
+            )
+        };
+        let text =
+            [rule("a.one", "medium"), rule("b.two", "high"), rule("c.three", "medium")].join("\n");
+        let rules = Rules::from_toml(&text, "t.toml").unwrap();
+        let engine = Engine::new(&rules).unwrap();
+        let mut out = Vec::new();
+        let origin = crate::origin::Origin::Bytes(None);
+        engine.find(b"key = tok_abcdefgh12345678\n", &origin, &mut Scratch::default(), &mut out);
+        assert_eq!(out.len(), 1, "{out:?}");
+        assert_eq!(out[0].rule_id(), "b.two", "the higher confidence wins");
+        assert_eq!(out[0].also, ["a.one", "c.three"]);
     }
 
     #[test]

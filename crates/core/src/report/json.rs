@@ -19,6 +19,9 @@ pub(crate) fn finding(f: &Finding, options: &ReportOptions) -> Value {
         "provider": f.provider(),
         "kind": f.kind().as_str(),
         "confidence": f.confidence().as_str(),
+        "confidence_reasons": f.confidence_reasons.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
+        "file_role": f.file_role.map(|r| r.as_str()),
+        "also": f.also,
         "path": f.path.as_ref().map(|p| p.display().to_string()),
         "line": loc.line,
         "column": loc.column,
@@ -136,6 +139,7 @@ impl serde::Serialize for StatsView<'_> {
         map.serialize_entry("bytes_scanned", &stats.bytes_scanned)?;
         map.serialize_entry("findings", &stats.findings.saturating_sub(self.suppressed))?;
         map.serialize_entry("suppressed", &self.suppressed)?;
+        map.serialize_entry("below_threshold", &stats.below_threshold)?;
         map.serialize_entry("skipped", &by_reason)?;
         map.serialize_entry("skipped_files", &skipped_files)?;
         map.serialize_entry("errors", &stats.errors)?;

@@ -138,6 +138,9 @@ fn result(f: &Finding, rule_index: usize, options: &ReportOptions) -> Value {
             "provider": f.provider(),
             "kind": f.kind().as_str(),
             "confidence": f.confidence().as_str(),
+            "confidenceReasons": f.confidence_reasons.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
+            "fileRole": f.file_role.map(|r| r.as_str()),
+            "alsoMatchedRules": f.also,
             "entropy": (f.entropy * 1000.0).round() / 1000.0,
         },
     });

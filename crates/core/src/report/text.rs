@@ -80,6 +80,12 @@ pub(super) fn summary(out: &mut dyn Write, stats: &Stats, counts: &Counts) -> io
     if !by_confidence.is_empty() {
         line.push_str(&format!(" ({})", by_confidence.join(", ")));
     }
+    if stats.below_threshold > 0 {
+        line.push_str(&format!(
+            "; {} below the confidence threshold (--min-confidence low shows them)",
+            stats.below_threshold
+        ));
+    }
     let suppressed = counts.allowlisted + counts.baselined + counts.existing;
     if suppressed > 0 {
         let mut kinds = Vec::new();

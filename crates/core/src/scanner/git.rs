@@ -178,7 +178,8 @@ impl Aggregate {
         stats: &mut Stats,
     ) -> Result<bool, Error> {
         let go_on = match outcome {
-            Some(Outcome::Scanned { bytes, findings, errors, .. }) => {
+            Some(Outcome::Scanned { bytes, findings, errors, below, .. }) => {
+                stats.below_threshold += below;
                 if !exec::count_scanned(bytes, errors, sink, stats)? {
                     return Ok(false);
                 }

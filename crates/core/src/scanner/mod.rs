@@ -24,6 +24,10 @@ use crate::stats::{SkipReason, Stats};
 const CHUNK_SIZE: u64 = 8 << 20;
 /// The default maximum file size: larger files are skipped (and counted).
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 100 << 20;
+/// The confidence threshold of the command line and the Python bindings, chosen from measured
+/// precision on a labelled set of real code (`docs/ACCURACY.md`): findings below it are
+/// counted, not reported, unless asked for (`--min-confidence low`).
+pub const DEFAULT_MIN_CONFIDENCE: crate::rules::Confidence = crate::rules::Confidence::Medium;
 
 /// Scans bytes, files, directory trees and git repositories with a compiled set of rules.
 ///
@@ -71,6 +75,7 @@ impl Default for ScannerBuilder {
                 ignore_files: true,
                 follow_links: false,
                 chunk_size: CHUNK_SIZE,
+                min_confidence: crate::rules::Confidence::Low,
             },
         }
     }
@@ -116,6 +121,15 @@ impl ScannerBuilder {
     /// process while mapped would crash the scan with SIGBUS.
     pub fn chunk_size(&mut self, bytes: u64) -> &mut Self {
         self.options.chunk_size = bytes.max(1);
+        self
+    }
+    /// Findings below this confidence are not passed to the sink of a tree, stream, staged or
+    /// history scan; they are counted in [`Stats::below_threshold`]. The default, `Low`, reports
+    /// every finding; the command line and the Python bindings default to
+    /// [`DEFAULT_MIN_CONFIDENCE`](crate::DEFAULT_MIN_CONFIDENCE). [`Scanner::scan_bytes`] and
+    /// [`Scanner::scan_blob`] return every finding whatever this is: each carries its confidence.
+    pub fn min_confidence(&mut self, confidence: crate::rules::Confidence) -> &mut Self {
+        self.options.min_confidence = confidence;
         self
     }
     /// Compiles the rules' keyword automaton and freezes the configuration.

@@ -24,6 +24,8 @@ pub(crate) struct Options {
     pub(crate) ignore_files: bool,
     pub(crate) follow_links: bool,
     pub(crate) chunk_size: u64,
+    /// Findings below this confidence are counted, not reported.
+    pub(crate) min_confidence: crate::rules::Confidence,
 }
 
 /// What a source made of one item, in a worker.
