@@ -139,11 +139,13 @@ fn result(f: &Finding, rule_index: usize, options: &ReportOptions) -> Value {
             "kind": f.kind().as_str(),
             "confidence": f.confidence().as_str(),
             "confidenceReasons": f.confidence_reasons.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
-            "fileRole": f.file_role.map(|r| r.as_str()),
             "alsoMatchedRules": f.also,
             "entropy": (f.entropy * 1000.0).round() / 1000.0,
         },
     });
+    if let Some(role) = f.file_role {
+        value["properties"]["fileRole"] = json!(role.as_str());
+    }
     if let Some(s) = &f.suppression {
         value["suppressions"] = json!([{
             "kind": "external",
