@@ -347,7 +347,7 @@ fn high_entropy(secret: &[u8]) -> bool {
 /// Base64 whose bytes are readable text (`dXNlcjpwYXNzd29yZA==`): an encoding of words, not
 /// key material.
 fn encodes_text(value: &[u8]) -> bool {
-    if value.len() < 12 || value.len() % 4 != 0 && !value.ends_with(b"=") {
+    if value.len() < 12 || !value.len().is_multiple_of(4) && !value.ends_with(b"=") {
         return false;
     }
     decode_base64(value)
@@ -812,7 +812,7 @@ mod tests {
     fn a_random_value_bound_to_a_secret_name_is_medium() {
         let a = judge(
             "generic.secret",
-            r#"API_KEY = "a8Kd92jXk3L0pQ7rT5vW1yZ4""#,
+            r#"API_KEY = "a8Kd92jXk3L0pQ7rT5vW1yZ4""#, // tokenhound:allow (made up for this test)
             "a8Kd92jXk3L0pQ7rT5vW1yZ4",
         );
         assert_eq!(a.confidence, Confidence::Medium, "{:?}", a.reasons);
@@ -846,7 +846,7 @@ mod tests {
         for k in 0..5 {
             text.push_str(&format!("key = {k}f1e2d3c4b5a69788796a5b4c3d2e1f0{k}a\n"));
         }
-        let secret = "2f1e2d3c4b5a69788796a5b4c3d2e1f02a";
+        let secret = "2f1e2d3c4b5a69788796a5b4c3d2e1f02a"; // tokenhound:allow (test value)
         let a = judge("generic.secret-config", &text, secret);
         assert!(a.reasons.contains(&Reason::TestVectorContext), "{:?}", a.reasons);
     }

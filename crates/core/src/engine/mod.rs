@@ -535,10 +535,11 @@ fn resolve_overlaps(matches: &mut Vec<RawMatch>, rules: &[CompiledRule]) {
         if w != i {
             let rule = matches[i].rule;
             let kept = &mut matches[w];
-            if kept.rule != rule && !kept.also.contains(&rule) {
-                if let Some(slot) = kept.also.iter_mut().find(|r| **r == NO_RULE) {
-                    *slot = rule;
-                }
+            if kept.rule != rule
+                && !kept.also.contains(&rule)
+                && let Some(slot) = kept.also.iter_mut().find(|r| **r == NO_RULE)
+            {
+                *slot = rule;
             }
         }
     }
