@@ -231,6 +231,11 @@ impl PyGitOrigin {
     fn last_commit(&self) -> Option<&str> {
         self.inner.last_commit.as_deref().map(|c| c.id.as_str())
     }
+    /// That last commit's author date, ISO 8601 with the author's UTC offset.
+    #[getter]
+    fn last_date(&self) -> Option<&str> {
+        self.inner.last_commit.as_deref().map(|c| c.date.as_str())
+    }
     /// How many commits wrote a blob holding this secret at this path.
     #[getter]
     fn commits(&self) -> Option<u64> {

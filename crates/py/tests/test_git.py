@@ -135,6 +135,7 @@ def test_scan_git_attributes_each_secret_to_its_commit(
     assert d == {key: getattr(git, key) for key in d}
     assert set(d) == {
         "blob", "commit", "author_name", "author_email", "date", "subject", "commits", "paths",
+        "last_commit", "last_date",
     }
     assert repr(git) == f"GitOrigin(commit='{added}', author_email='ann@example.com', subject='add token')"
 
