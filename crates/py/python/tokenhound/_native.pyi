@@ -261,6 +261,7 @@ class Project:
         no_ignore: Optional[bool] = None,
         follow_links: Optional[bool] = None,
         show_secrets: bool = False,
+        min_confidence: Optional[Literal["low", "medium", "high"]] = None,
     ) -> Scanner: ...
     def scan_paths(
         self,
