@@ -488,7 +488,24 @@ fn inline_allow_comments_suppress_a_line() {
         "a.py",
         format!("a = '{GH1}'  # tokenhound:allow\nb = '{GH2}'  # gitleaks:allow\nc = '{GH1}'  # pragma: allowlist secret\n"),
     );
-    t.run(&["scan", "."]).expect_code(0);
+    // Suppressed, not lost: counted in the summary, listed in JSON and SARIF.
+    let run = t.run(&["scan", "."]).expect_code(0);
+    assert!(run.stderr().contains("3 suppressed (3 inline allow)"), "{}", run.stderr());
+    let doc = t.run(&["scan", "-f", "json", "."]).expect_code(0).json();
+    assert_eq!(doc["stats"]["suppressed"], 3);
+    let kinds: Vec<_> = doc["suppressed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["line"].as_u64().unwrap(), f["suppression"]["kind"].as_str().unwrap()))
+        .collect();
+    assert_eq!(kinds, [(1, "inline"), (2, "inline"), (3, "inline")]);
+    let sarif = t.run(&["scan", "-f", "sarif", "."]).expect_code(0).json();
+    let result = &sarif["runs"][0]["results"][0];
+    assert_eq!(result["suppressions"][0]["kind"], "inSource");
+    // The inventory leaves them out: declared not to be credentials.
+    let inventory = t.run(&["inventory", "-f", "json"]).expect_code(0).json();
+    assert_eq!(inventory["totals"]["credentials"], 0);
 }
 
 #[test]

@@ -178,15 +178,19 @@ pub enum SuppressionKind {
     /// A history scan of part of the commits (a pull request's range): the secret was already in
     /// the file before the commit that touched it, so the range did not add it.
     Existing,
+    /// An inline allow comment on the secret's line (`tokenhound:allow`, `gitleaks:allow`,
+    /// `pragma: allowlist secret`).
+    Inline,
 }
 
 impl SuppressionKind {
-    /// `allowlist`, `baseline` or `existing`.
+    /// `allowlist`, `baseline`, `existing` or `inline`.
     pub fn as_str(self) -> &'static str {
         match self {
             SuppressionKind::Allowlist => "allowlist",
             SuppressionKind::Baseline => "baseline",
             SuppressionKind::Existing => "existing",
+            SuppressionKind::Inline => "inline",
         }
     }
 }

@@ -316,9 +316,11 @@ fn plural(n: u64) -> &'static str {
 
 impl Sink for Inventory {
     fn finding(&mut self, finding: Finding) -> Result<bool, Error> {
-        // An allowlisted finding is declared not to be a credential; a baselined one still is.
-        if finding.suppression.as_ref().is_none_or(|s| s.kind != crate::SuppressionKind::Allowlist)
-        {
+        // An allowlisted or inline-allowed finding is declared not to be a credential; a
+        // baselined one still is.
+        let declared =
+            |k| matches!(k, crate::SuppressionKind::Allowlist | crate::SuppressionKind::Inline);
+        if finding.suppression.as_ref().is_none_or(|s| !declared(s.kind)) {
             self.add(&finding);
         }
         Ok(true)

@@ -474,6 +474,8 @@ pub struct PolicyOutcome {
     /// Findings a history scan of part of the commits marked as already there before the
     /// commit that touched their file ([`SuppressionKind::Existing`]).
     pub existing: u64,
+    /// Findings on a line with an inline allow comment ([`SuppressionKind::Inline`]).
+    pub inline: u64,
     /// Baseline entries that matched no finding although the scan covered their path (see
     /// [`Coverage`]): the leak was fixed, or the file deleted. Entries outside what was scanned
     /// are never stale.
@@ -559,10 +561,18 @@ impl<S> PolicySink<'_, S> {
 
 impl<S: Sink> Sink for PolicySink<'_, S> {
     fn finding(&mut self, mut finding: Finding) -> Result<bool, Error> {
-        if finding.suppression.as_ref().is_some_and(|s| s.kind == SuppressionKind::Existing) {
+        match finding.suppression.as_ref().map(|s| s.kind) {
             // Not this change's doing; neither new nor part of the current findings.
-            self.outcome.existing += 1;
-            return self.inner.finding(finding);
+            Some(SuppressionKind::Existing) => {
+                self.outcome.existing += 1;
+                return self.inner.finding(finding);
+            }
+            // Declared not a credential where it stands.
+            Some(SuppressionKind::Inline) => {
+                self.outcome.inline += 1;
+                return self.inner.finding(finding);
+            }
+            _ => {}
         }
         let relative = self.policy.relative(finding.path.as_deref(), &self.base);
         let allowed = self

@@ -4,7 +4,9 @@
 use std::sync::Arc;
 
 use super::{CompiledRule, NO_RULE, RawMatch, confidence, filters};
-use crate::finding::{Context, Finding, Location, Secret, fingerprint};
+use crate::finding::{
+    Context, Finding, Location, Secret, Suppression, SuppressionKind, fingerprint,
+};
 use crate::origin::{GitOrigin, Origin};
 
 const CONTEXT_BYTES: usize = 80;
@@ -62,7 +64,9 @@ pub(crate) fn build(
             fingerprint: fingerprint(rule.id(), secret),
             entropy: m.entropy,
             git: git.clone().map(Box::new),
-            suppression: None,
+            suppression: m.allowed.then(|| {
+                Suppression::new(SuppressionKind::Inline, "an inline allow comment on the line")
+            }),
             confidence: assessment.confidence,
             confidence_reasons: assessment.reasons,
             file_role: role,

@@ -138,6 +138,8 @@ pub(crate) struct RawMatch {
     pub(crate) entropy: f64,
     /// Other rules that matched the same secret (`NO_RULE` for none), reported with it.
     pub(crate) also: [u32; ALSO],
+    /// Its line carries an inline allow comment: reported as suppressed, not dropped.
+    pub(crate) allowed: bool,
 }
 
 /// How many other rules a finding lists as also matching its secret.
@@ -414,7 +416,7 @@ impl Engine {
                 let global = self
                     .global
                     .get_or_init(|| Allowlist::compile(&self.global_spec).unwrap_or_default());
-                if let Some(entropy) = accept(
+                if let Some((entropy, allowed)) = accept(
                     rule,
                     &matcher.allowlist,
                     global,
@@ -429,6 +431,7 @@ impl Engine {
                         end: span.end,
                         entropy,
                         also: [NO_RULE; ALSO],
+                        allowed,
                     });
                 }
             }
@@ -461,7 +464,9 @@ fn window(hay: &[u8], start: usize, end: usize, size: usize, multiline: bool) ->
     (lo, hi)
 }
 
-/// Runs the filters on a match; returns its entropy when it is kept.
+/// Runs the filters on a match; returns its entropy when it is kept, and whether its line
+/// carries an inline allow comment (the finding is then kept as suppressed, so that it is
+/// counted and listed, not lost without a trace).
 fn accept(
     rule: &Rule,
     allowlist: &Allowlist,
@@ -470,7 +475,7 @@ fn accept(
     secret: &[u8],
     start: usize,
     lower: &mut Vec<u8>,
-) -> Option<f64> {
+) -> Option<(f64, bool)> {
     let entropy = filters::shannon_entropy(secret);
     if rule.min_entropy.is_some_and(|min| entropy < min) {
         return None;
@@ -487,10 +492,7 @@ fn accept(
     if allowlist.drops(secret, lower, line) || global.drops(secret, lower, line) {
         return None;
     }
-    if filters::has_allow_comment(line) {
-        return None;
-    }
-    Some(entropy)
+    Some((entropy, filters::has_allow_comment(line)))
 }
 
 /// Where two rules' secrets overlap, keeps one finding: the more specific rule (higher

@@ -200,6 +200,7 @@ pub(crate) struct Counts {
     pub(crate) allowlisted: u64,
     pub(crate) baselined: u64,
     pub(crate) existing: u64,
+    pub(crate) inline: u64,
 }
 
 impl std::fmt::Debug for Reporter<'_> {
@@ -308,6 +309,7 @@ impl Sink for Reporter<'_> {
                 self.counts.baselined += 1
             }
             (Some(s), _) if s.kind == crate::SuppressionKind::Existing => self.counts.existing += 1,
+            (Some(s), _) if s.kind == crate::SuppressionKind::Inline => self.counts.inline += 1,
             (Some(_), _) => self.counts.allowlisted += 1,
             (None, crate::Confidence::High) => self.counts.high += 1,
             (None, crate::Confidence::Medium) => self.counts.medium += 1,

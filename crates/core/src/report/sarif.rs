@@ -147,8 +147,11 @@ fn result(f: &Finding, rule_index: usize, options: &ReportOptions) -> Value {
         value["properties"]["fileRole"] = json!(role.as_str());
     }
     if let Some(s) = &f.suppression {
+        // An allow comment in the file is an in-source suppression; config and baseline entries
+        // are external to it.
+        let kind = if s.kind == SuppressionKind::Inline { "inSource" } else { "external" };
         value["suppressions"] = json!([{
-            "kind": "external",
+            "kind": kind,
             "status": "accepted",
             "justification": s.justification,
             "properties": {"tokenhound/kind": s.kind.as_str()},

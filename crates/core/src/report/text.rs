@@ -86,9 +86,12 @@ pub(super) fn summary(out: &mut dyn Write, stats: &Stats, counts: &Counts) -> io
             stats.below_threshold
         ));
     }
-    let suppressed = counts.allowlisted + counts.baselined + counts.existing;
+    let suppressed = counts.allowlisted + counts.baselined + counts.existing + counts.inline;
     if suppressed > 0 {
         let mut kinds = Vec::new();
+        if counts.inline > 0 {
+            kinds.push(format!("{} inline allow", counts.inline));
+        }
         if counts.existing > 0 {
             kinds.push(format!("{} already there before the range", counts.existing));
         }

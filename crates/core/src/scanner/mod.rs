@@ -175,7 +175,8 @@ impl Scanner {
     }
 
     /// Scans one blob held in memory, on the calling thread (no worker threads are involved for
-    /// one input); its findings carry the blob's origin.
+    /// one input); its findings carry the blob's origin. Findings on a line with an inline allow
+    /// comment are left out (scans that report to a [`Sink`] pass them on, marked suppressed).
     pub fn scan_blob(&self, blob: &Blob<'_>) -> Vec<Finding> {
         let mut findings = Vec::new();
         self.with_scratch(|scratch| {
@@ -184,6 +185,7 @@ impl Scanner {
             // all build (a test checks), and user rules are built when the scanner is.
             scratch.rule_errors.clear();
         });
+        findings.retain(|f| f.suppression.is_none());
         findings
     }
 
