@@ -145,8 +145,9 @@ impl PyFinding {
         self.inner.git.as_deref().map(|g| PyGitOrigin { inner: g.clone() })
     }
 
-    /// Why the finding is accepted rather than reported, for findings of a `Project` scan that
-    /// an allowlist entry or the baseline suppressed: `{"kind": "allowlist" | "baseline",
+    /// Why the finding is accepted rather than reported, for findings that
+    /// an allowlist entry, the baseline, an inline allow comment or (in a range scan) the file's
+    /// earlier content suppressed: `{"kind": "allowlist" | "baseline" | "inline" | "existing",
     /// "justification": ...}`, as in the JSON output; `None` otherwise.
     #[getter]
     fn suppression(&self) -> Option<std::collections::BTreeMap<&'static str, String>> {

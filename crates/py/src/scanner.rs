@@ -374,8 +374,9 @@ impl PyScanResult {
     fn findings(&self, py: Python<'_>) -> Vec<Py<PyFinding>> {
         self.findings.iter().map(|f| f.clone_ref(py)).collect()
     }
-    /// The findings a project's allowlist or baseline suppressed (`Finding.suppression` says
-    /// which and why), as the JSON report lists them apart; empty for a `Scanner`'s own scans.
+    /// The suppressed findings (`Finding.suppression` says which suppression and why), as the
+    /// JSON report lists them apart: a `Project`'s allowlist and baseline, and inline allow
+    /// comments (the only ones of a `Scanner`'s own scans).
     #[getter]
     fn suppressed(&self, py: Python<'_>) -> Vec<Py<PyFinding>> {
         self.suppressed.iter().map(|f| f.clone_ref(py)).collect()

@@ -74,15 +74,19 @@ def test_cli_and_python_agree_on_a_tree_with_config_allowlist_and_baseline(
     assert findings == cli_findings
     assert suppressed == cli_suppressed
     # What the policy did, spelled out: the new leak reported, the fixture allowlisted, the old
-    # leak baselined; the inline-allowed line is dropped by both.
+    # leak baselined, the inline-allowed line suppressed where it stands.
     assert [(p, r) for p, _, r, _, _ in findings] == [("src/new.py", "github.pat-classic")]
     assert sorted((p, kind) for p, _, _, _, kind in suppressed) == [
+        ("src/allowed.py", "inline"),
         ("src/old.env", "baseline"),
         ("tests/fixture.py", "allowlist"),
     ]
-    # A plain Scanner applies no project policy: everything but the inline-allowed line.
+    # A plain Scanner applies no project policy: only the inline comment still suppresses.
     plain = tokenhound.Scanner(project.rules).scan_paths(".")
-    assert len(plain.findings) == 3 and plain.suppressed == []
+    assert len(plain.findings) == 3
+    assert [(Path(f.path or "").name, (f.suppression or {}).get("kind")) for f in plain.suppressed] == [
+        ("allowed.py", "inline")
+    ]
 
 
 def test_project_options_and_errors(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
