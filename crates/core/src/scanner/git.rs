@@ -63,17 +63,16 @@ impl Scanner {
             || sync.to_thread_local(),
             |worker, change| {
                 let repo = &worker.local;
-                let mut buf = worker.scratch.take_buffer();
-                let opened = staged::open_change(options, repo, &change, &mut buf);
-                let mut outcome = self.scan_opened(opened, &buf, worker.scratch);
-                if let Outcome::Scanned { whole, findings, .. } = &mut outcome
-                    && !staged::keep_added(options, repo, &change, &buf, findings)
-                {
-                    // Not every finding of the file is reported: it was not covered whole.
-                    *whole = None;
-                }
-                worker.scratch.keep_buffer(buf);
-                outcome
+                let open = |buf: &mut Vec<u8>| staged::open_change(options, repo, &change, buf);
+                self.open_and_scan(worker.scratch, open, |buf, mut outcome, _| {
+                    if let Outcome::Scanned { whole, findings, .. } = &mut outcome
+                        && !staged::keep_added(options, repo, &change, buf, findings)
+                    {
+                        // Not every finding of the file is reported: it was not covered whole.
+                        *whole = None;
+                    }
+                    outcome
+                })
             },
             |outcome| exec::deliver(outcome, sink, &mut stats),
         )?;
@@ -114,22 +113,24 @@ impl Scanner {
                 // Later events of a blob need no scan: the fold attributes its findings.
                 Ok(event) if !event.first => Ok((event, None, HashSet::new())),
                 Ok(event) => {
-                    let mut buf = worker.scratch.take_buffer();
-                    let opened = history::open_event(read, &worker.local, &event, &mut buf);
-                    let outcome = self.scan_opened(opened, &buf, worker.scratch);
-                    let mut existing = HashSet::new();
-                    if mark_existing
-                        && matches!(&outcome, Outcome::Scanned { findings, .. } if !findings.is_empty())
-                        && history::read_previous(read, &worker.local, &event, &mut buf)
-                    {
-                        // What the file held before this commit: the range did not add it.
-                        let mut before = Vec::new();
-                        let origin = Origin::Bytes(None);
-                        self.inner.engine.find(&buf, &origin, worker.scratch, &mut before);
-                        worker.scratch.rule_errors.clear();
-                        existing = before.into_iter().map(|f| f.fingerprint).collect();
-                    }
-                    worker.scratch.keep_buffer(buf);
+                    let repo = &worker.local;
+                    let open = |buf: &mut Vec<u8>| history::open_event(read, repo, &event, buf);
+                    let (outcome, existing) =
+                        self.open_and_scan(worker.scratch, open, |buf, outcome, scratch| {
+                            let mut existing = HashSet::new();
+                            if mark_existing
+                                && matches!(&outcome, Outcome::Scanned { findings, .. } if !findings.is_empty())
+                                && history::read_previous(read, repo, &event, buf)
+                            {
+                                // What the file held before this commit: the range did not add it.
+                                let mut before = Vec::new();
+                                let origin = Origin::Bytes(None);
+                                self.inner.engine.find(buf, &origin, scratch, &mut before);
+                                scratch.rule_errors.clear();
+                                existing = before.into_iter().map(|f| f.fingerprint).collect();
+                            }
+                            (outcome, existing)
+                        });
                     Ok((event, Some(outcome), existing))
                 }
             },

@@ -228,11 +228,8 @@ impl Scanner {
             walked.chain(tracked.map(source::tree::Item::Tracked)),
             || (),
             |worker, item| {
-                let mut buf = worker.scratch.take_buffer();
-                let opened = source::tree::open_item(item, options, &mut buf);
-                let outcome = self.scan_opened(opened, &buf, worker.scratch);
-                worker.scratch.keep_buffer(buf);
-                outcome
+                let open = |buf: &mut Vec<u8>| source::tree::open_item(item, options, buf);
+                self.open_and_scan(worker.scratch, open, |_, outcome, _| outcome)
             },
             |outcome| exec::deliver(outcome, sink, &mut stats),
         )?;
@@ -292,6 +289,23 @@ impl Scanner {
     ) -> Result<(), Error> {
         let scratches = |f: &mut dyn FnMut(&mut Scratch)| self.with_scratch(f);
         exec::run(self.pool()?, &scratches, items, local, work, fold)
+    }
+
+    /// A source's worker step: reads one item into the worker's buffer with `open`, scans it,
+    /// runs `then` on the bytes and the outcome (what a source does after the scan, such as a
+    /// staged change's line filter), and keeps the buffer for the next item.
+    fn open_and_scan<T>(
+        &self,
+        scratch: &mut Scratch,
+        open: impl FnOnce(&mut Vec<u8>) -> Opened,
+        then: impl FnOnce(&mut Vec<u8>, Outcome, &mut Scratch) -> T,
+    ) -> T {
+        let mut buf = scratch.take_buffer();
+        let opened = open(&mut buf);
+        let outcome = self.scan_opened(opened, &buf, scratch);
+        let out = then(&mut buf, outcome, scratch);
+        scratch.keep_buffer(buf);
+        out
     }
 
     fn scan_opened(&self, opened: Opened, buf: &[u8], scratch: &mut Scratch) -> Outcome {
