@@ -302,7 +302,10 @@ impl PyScanner {
         if let Some(err) = collector.errors.first() {
             return Err(to_pyerr(py, err));
         }
-        Ok(self.wrap(collector.findings))
+        // As scan_bytes: a line with an inline allow comment is left out (scan_paths lists it
+        // under `suppressed`).
+        let findings = collector.findings.into_iter().filter(|f| f.suppression.is_none()).collect();
+        Ok(self.wrap(findings))
     }
 
     /// Scans files and directory trees in parallel (`.gitignore` respected unless the scanner
